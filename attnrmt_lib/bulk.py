@@ -1,0 +1,232 @@
+r"""The bulk law κ(MP_δ ⊠ MP_γ) of the pooled sample covariance.
+
+The noise part of the pooled representation has population covariance
+:math:`\kappa\,\Sigma_Z` with :math:`\Sigma_Z = Z^\top Z/V \to \mathrm{MP}_\delta`, and it is
+sampled :math:`N = d/\gamma` times, so the bulk of :math:`S` is the free multiplicative
+convolution :math:`\kappa(\mathrm{MP}_\delta \boxtimes \mathrm{MP}_\gamma)` (Voiculescu 1987;
+Nica & Speicher 2006). S-transforms multiply, :math:`S_{\mathrm{MP}_c}(z) = 1/(1 + cz)`, and
+the moment-generating function :math:`\psi(\lambda) = \int x/(\lambda - x)\,d\mu(x)` solves
+
+.. math::
+
+    \frac{\psi\lambda}{\kappa} = (1 + \psi)(1 + \delta\psi)(1 + \gamma\psi),
+
+a cubic in :math:`\psi`. The density is :math:`|\operatorname{Im}\psi(\lambda + i0)|/(\pi\lambda)`
+and the Stieltjes transform is :math:`G(\lambda) = (1 + \psi)/\lambda`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from ._validation import check_array, check_positive
+
+__all__ = ["bulk_density", "bulk_edges", "bulk_atom", "bulk_cdf"]
+
+_SQRT3_2 = np.sqrt(3.0) / 2.0
+
+
+def _check_law(delta, gamma, kappa):
+    return (
+        check_positive(delta, "delta"),
+        check_positive(gamma, "gamma"),
+        check_positive(kappa, "kappa"),
+    )
+
+
+def _im_psi(y: np.ndarray, delta: float, gamma: float) -> np.ndarray:
+    """|Im ψ| at real points ``y = λ/κ`` (zero where all three roots are real)."""
+    # ψ solves a ψ³ + b ψ² + (c0 - y) ψ + 1 = 0; in the depressed variable t = ψ + b/(3a)
+    # the monic cubic is t³ + p t + q. At y = 0 its roots are -1, -1/δ, -1/γ, so the
+    # y-independent parts p0, q0 are written through the centred roots t_i: this keeps
+    # them accurate where they nearly vanish (δ, γ near 1, hard edges, tiny y).
+    a = delta * gamma
+    b = delta + gamma + delta * gamma
+    id_, ig = 1.0 / delta, 1.0 / gamma
+    t1 = ((id_ - 1.0) + (ig - 1.0)) / 3.0
+    t2 = ((1.0 - id_) + (ig - id_)) / 3.0
+    t3 = ((1.0 - ig) + (id_ - ig)) / 3.0
+    p0 = -(t1 * t1 + t2 * t2 + t3 * t3) / 2.0
+    q0 = -t1 * t2 * t3
+    beta = b / (3.0 * a * a)
+    p = p0 - y / a
+    q = q0 + y * beta
+    # disc = (q/2)² + (p/3)³ expanded in y, its constant term from the root differences
+    # (-Δ/108): exact zero where two roots coincide (δ = 1, γ = 1 or δ = γ).
+    disc0 = -(((id_ - 1.0) * (ig - 1.0) * (ig - id_)) ** 2) / 108.0
+    d1 = q0 * beta / 2.0 - p0 * p0 / (9.0 * a)
+    d2 = beta * beta / 4.0 + p0 / (9.0 * a * a)
+    d3 = -1.0 / (27.0 * a**3)
+    disc = disc0 + y * (d1 + y * (d2 + y * d3))
+    out = np.zeros_like(y)
+    cplx = disc > 0
+    if not np.any(cplx):
+        return out
+    s = -q[cplx] / 2.0
+    # Take the cube root of the larger-magnitude term and get the other from uv = -p/3:
+    # this avoids the cancellation in -q/2 - sqrt(disc).
+    u = np.cbrt(s + np.copysign(np.sqrt(disc[cplx]), s))
+    v = np.where(u != 0, -p[cplx] / (3.0 * np.where(u != 0, u, 1.0)), 0.0)
+    # Complex root of the depressed cubic t³ + pt + q, t = ψ + b/(3a); Im ψ = Im t.
+    t = -(u + v) / 2.0 + 1j * _SQRT3_2 * np.abs(u - v)
+    # Cardano loses digits where the discriminant nearly cancels or the shift b/(3a) is
+    # large (small δγ). Newton steps on the factored cubic f(ψ) = (1 + ψ)(1 + δψ)(1 + γψ)
+    # - yψ, which has no cancellation between its terms, restore full precision.
+    yc = y[cplx]
+    psi = t - b / (3.0 * a)
+
+    def residual(z):
+        return (1.0 + z) * (1.0 + delta * z) * (1.0 + gamma * z) - yc * z
+
+    resid = np.abs(residual(psi))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(2):
+            f1, f2, f3 = 1.0 + psi, 1.0 + delta * psi, 1.0 + gamma * psi
+            slope = f2 * f3 + delta * f1 * f3 + gamma * f1 * f2 - yc
+            step = psi - residual(psi) / slope
+            new_resid = np.abs(residual(step))
+            # Keep a step only where it lowers the residual: near a double root (a hard
+            # edge at tiny λ) the slope vanishes and Newton would overshoot.
+            better = np.isfinite(new_resid) & (new_resid < resid)
+            psi = np.where(better, step, psi)
+            resid = np.where(better, new_resid, resid)
+    out[cplx] = np.abs(psi.imag)
+    return out
+
+
+def bulk_density(x, delta: float, gamma: float, kappa: float = 1.0) -> np.ndarray:
+    r"""Density of the bulk law κ(MP_δ ⊠ MP_γ) at the points ``x``.
+
+    Solves the cubic :math:`\psi\lambda/\kappa = (1 + \psi)(1 + \delta\psi)(1 + \gamma\psi)`
+    in closed form (real-arithmetic Cardano, polished by Newton steps), vectorised over
+    ``x``, and returns :math:`f(\lambda) = |\operatorname{Im}\psi|/(\pi\lambda)`.
+
+    Parameters
+    ----------
+    x : array_like
+        Evaluation points (any shape).
+    delta : float
+        Vocabulary ratio δ = d/V > 0.
+    gamma : float
+        Sample ratio γ = d/N > 0.
+    kappa : float, default 1.0
+        Scale κ = ‖w‖² of the pooling weights.
+
+    Returns
+    -------
+    numpy.ndarray
+        Density of the continuous part, same shape as ``x``; zero outside the support
+        and at ``x <= 0``. The atom at zero (:func:`bulk_atom`) is not included.
+
+    References
+    ----------
+    Voiculescu (1987); Nica & Speicher (2006), S-transforms of free multiplicative
+    convolution; Seddik (2026), the source paper.
+    """
+    delta, gamma, kappa = _check_law(delta, gamma, kappa)
+    x = check_array(x, "x")
+    y = np.atleast_1d(x / kappa).astype(float)
+    out = np.zeros_like(y)
+    pos = y > 0
+    out[pos] = _im_psi(y[pos], delta, gamma) / (np.pi * y[pos] * kappa)
+    return out.reshape(np.shape(x))
+
+
+def bulk_atom(delta: float, gamma: float) -> float:
+    """Mass ``max(0, 1 - 1/delta, 1 - 1/gamma)`` of the atom of the bulk law at zero.
+
+    The table covariance has rank ``V`` and the sample covariance rank ``N``, so at least
+    a fraction ``1 - V/d`` and ``1 - N/d`` of the eigenvalues vanish.
+    """
+    delta = check_positive(delta, "delta")
+    gamma = check_positive(gamma, "gamma")
+    return max(0.0, 1.0 - 1.0 / delta, 1.0 - 1.0 / gamma)
+
+
+def _lambda_of_psi(psi: float, delta: float, gamma: float) -> float:
+    return (1.0 + psi) * (1.0 + delta * psi) * (1.0 + gamma * psi) / psi
+
+
+def bulk_edges(delta: float, gamma: float, kappa: float = 1.0) -> tuple[float, float]:
+    r"""Edges ``(lower, upper)`` of the continuous part of κ(MP_δ ⊠ MP_γ).
+
+    The edges are the values :math:`\lambda(\psi) = \kappa(1 + \psi)(1 + \delta\psi)
+    (1 + \gamma\psi)/\psi` at the real critical points of :math:`\lambda(\psi)`, the roots of
+    :math:`2\delta\gamma\psi^3 + (\delta + \gamma + \delta\gamma)\psi^2 - 1 = 0`. The upper
+    edge comes from the positive root. Below the support :math:`\psi < 0` and exactly one
+    of the three factors is negative, so the lower edge comes from the root in
+    :math:`(-m_2, -m_1)`, where :math:`m_1 \le m_2` are the two smallest of
+    :math:`1, 1/\delta, 1/\gamma`. When there is no such root the continuous part reaches
+    zero and the lower edge is 0: a hard edge for δ = 1 ≥ γ or γ = 1 ≥ δ, and also for
+    δ = γ > 1. (For δ = 1 < γ the atom at zero is separated from a continuous part that
+    starts above zero, and symmetrically.)
+
+    Examples
+    --------
+    >>> lo, hi = bulk_edges(0.5, 0.5)
+    >>> round(lo, 5), round(hi, 5)
+    (0.02835, 4.40915)
+    """
+    delta, gamma, kappa = _check_law(delta, gamma, kappa)
+    a = 2.0 * delta * gamma
+    b = delta + gamma + delta * gamma
+
+    def g(psi):
+        return (a * psi + b) * psi * psi - 1.0
+
+    # g is increasing on (0, ∞) with g(0) = -1 and g(1/sqrt(b)) > 0.
+    psi_up = brentq(g, 0.0, 1.0 / np.sqrt(b), xtol=1e-15)
+    upper = kappa * _lambda_of_psi(psi_up, delta, gamma)
+
+    m1, m2, _ = sorted((1.0, 1.0 / delta, 1.0 / gamma))
+    lower = 0.0
+    roots = np.roots([a, b, 0.0, -1.0])
+    roots = roots[np.abs(roots.imag) <= 1e-9 * np.abs(roots)].real
+    # Roots at -1, -1/δ or -1/γ make a factor vanish (λ = 0): they are not edges.
+    inside = roots[(roots > -m2 * (1.0 - 1e-9)) & (roots < -m1 * (1.0 + 1e-9))]
+    if inside.size:
+        psi_lo = inside[0]
+        for _ in range(3):  # Newton polish of the companion-matrix root
+            psi_lo -= g(psi_lo) / ((3.0 * a * psi_lo + 2.0 * b) * psi_lo)
+        lower = max(0.0, kappa * _lambda_of_psi(psi_lo, delta, gamma))
+    return lower, upper
+
+
+def bulk_cdf(x, delta: float, gamma: float, kappa: float = 1.0, *, nodes: int = 128) -> np.ndarray:
+    r"""Cumulative distribution function of κ(MP_δ ⊠ MP_γ), atom at zero included.
+
+    Integrates :func:`bulk_density` from the lower edge :math:`\ell` with Gauss–Legendre
+    quadrature in θ, where :math:`\lambda = \ell + (x - \ell)\sin^6(\theta/2)`: the
+    substitution makes the integrand smooth at square-root edges and at the hard edges
+    :math:`\lambda^{-1/2}` (δ = 1 or γ = 1) and :math:`\lambda^{-2/3}` (δ = γ = 1).
+
+    Parameters
+    ----------
+    x : array_like
+        Evaluation points.
+    delta, gamma, kappa : float
+        Parameters of the law, as in :func:`bulk_density`.
+    nodes : int, default 128
+        Quadrature nodes per point.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`F(x) = \mu((-\infty, x])`, same shape as ``x``.
+    """
+    delta, gamma, kappa = _check_law(delta, gamma, kappa)
+    x = check_array(x, "x")
+    lower, upper = bulk_edges(delta, gamma, kappa)
+    atom = bulk_atom(delta, gamma)
+    xs = np.clip(np.atleast_1d(x).astype(float).ravel(), lower, upper)
+    t, wq = np.polynomial.legendre.leggauss(nodes)
+    half_theta = (t + 1.0) * np.pi / 4.0
+    s, c = np.sin(half_theta), np.cos(half_theta)
+    span = (xs - lower)[:, None]
+    lam = lower + span * (s**6)[None, :]
+    integrand = bulk_density(lam, delta, gamma, kappa) * span * (3.0 * s**5 * c)[None, :]
+    cont = integrand @ wq * (np.pi / 2.0)
+    out = np.where(np.atleast_1d(x).ravel() >= 0, atom, 0.0) + cont
+    # The quadrature carries the continuous mass; the clip makes F flat beyond the edges.
+    return np.clip(out, 0.0, 1.0).reshape(np.shape(x))

@@ -1,0 +1,125 @@
+r"""Positional correlation models for the class signs :math:`\xi_t`.
+
+Each model is a small frozen object with the sequence length ``T``, the matrix
+:math:`R = \mathbb{E}[\xi\xi^\top]` and a ``sample(n, seed)`` method returning an
+``(n, T)`` array of signs. All have :math:`\mathbb{E}\xi = 0`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_correlation_matrix, check_int, check_interval
+
+__all__ = [
+    "PositionalModel",
+    "iid",
+    "label_model",
+    "markov",
+    "exchangeable",
+    "gaussian",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class PositionalModel:
+    """A positional correlation model: its name, length T, matrix R and sampler."""
+
+    name: str
+    R: np.ndarray
+    _sampler: object
+
+    @property
+    def T(self) -> int:
+        return self.R.shape[0]
+
+    def sample(self, n: int, seed=None) -> np.ndarray:
+        """Draw ``n`` sequences of signs, shape ``(n, T)``.
+
+        Parameters
+        ----------
+        n : int
+            Number of sequences >= 1.
+        seed : int, numpy.random.Generator or None
+            Same seed, same signs.
+        """
+        n = check_int(n, "n", 1)
+        return self._sampler(n, np.random.default_rng(seed))
+
+    def __repr__(self) -> str:
+        return f"<PositionalModel {self.name}, T={self.T}>"
+
+
+def _label_sampler(s: np.ndarray):
+    def sample(n, rng):
+        label = rng.choice([-1.0, 1.0], size=(n, 1))
+        agree = rng.random((n, s.size)) < (1.0 + s) / 2.0
+        return np.where(agree, label, -label)
+
+    return sample
+
+
+def iid(T: int) -> PositionalModel:
+    """Independent fair signs at every position: R = I (attention cannot help)."""
+    T = check_int(T, "T", 1)
+    return PositionalModel(
+        "i.i.d.", np.eye(T), lambda n, rng: rng.choice([-1.0, 1.0], size=(n, T))
+    )
+
+
+def label_model(s) -> PositionalModel:
+    r"""Sequence label ℓ = ±1; position t agrees with ℓ with probability (1 + s_t)/2.
+
+    :math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)`. A decreasing purity profile s
+    (e.g. :math:`s_t = s_0 r^{t-1}`) means early tokens carry more signal.
+
+    Parameters
+    ----------
+    s : array_like, shape (T,)
+        Purity profile, every entry in [-1, 1].
+    """
+    s = check_array(s, "s")
+    if s.ndim != 1 or s.size == 0:
+        raise ValueError(f"s must be a non-empty 1-D array, got shape {s.shape}")
+    if np.any(np.abs(s) > 1):
+        raise ValueError(f"every purity s_t must lie in [-1, 1], got max |s_t| = {np.abs(s).max()}")
+    R = np.outer(s, s) + np.diag(1.0 - s**2)
+    return PositionalModel("label model", R, _label_sampler(s.copy()))
+
+
+def markov(T: int, phi: float) -> PositionalModel:
+    r"""Stationary sign-flip chain keeping the sign with probability (1 + φ)/2: :math:`R_{ts} = \varphi^{|t-s|}`."""
+    T = check_int(T, "T", 1)
+    phi = check_interval(phi, "phi", -1.0, 1.0)
+    idx = np.arange(T)
+    R = phi ** np.abs(idx[:, None] - idx[None, :]).astype(float)
+
+    def sample(n, rng):
+        first = rng.choice([-1.0, 1.0], size=(n, 1))
+        flips = np.where(rng.random((n, T - 1)) < (1.0 + phi) / 2.0, 1.0, -1.0)
+        return first * np.concatenate([np.ones((n, 1)), np.cumprod(flips, axis=1)], axis=1)
+
+    return PositionalModel("Markov", R, sample)
+
+
+def exchangeable(T: int, c: float) -> PositionalModel:
+    r""":math:`R = (1 - c)I + c\,\mathbf 1\mathbf 1^\top`: the label model with constant purity √c."""
+    T = check_int(T, "T", 1)
+    c = check_interval(c, "c", 0.0, 1.0)
+    s = np.full(T, np.sqrt(c))
+    R = (1.0 - c) * np.eye(T) + c * np.ones((T, T))
+    return PositionalModel("exchangeable", R, _label_sampler(s))
+
+
+def gaussian(R) -> PositionalModel:
+    r"""Gaussian 'signs' :math:`\xi \sim N(0, R)` for any PSD R (the theory holds unchanged)."""
+    R = check_correlation_matrix(R)
+    vals, vecs = np.linalg.eigh(R)
+    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+
+    def sample(n, rng):
+        return rng.standard_normal((n, R.shape[0])) @ root.T
+
+    return PositionalModel("Gaussian", R, sample)
