@@ -4,7 +4,26 @@ The public names below are the library's API; modules are named after the mathem
 they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...).
 """
 
+from .bai_yao import bai_yao_derivative, bai_yao_map, mp_stieltjes
 from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges
+from .bulk_moments import bulk_moments, bulk_moments_quadrature
+from .causal import (
+    causal_weight_error,
+    causal_weight_error_theory,
+    fit_power_law,
+    geometric_purity,
+    harmonic_gain,
+    harmonic_threshold,
+    label_snr,
+)
+from .detection import (
+    alignment_at_signal,
+    detection_threshold,
+    detection_threshold_table,
+    label_model_optimum,
+    max_snr,
+    standard_weightings,
+)
 from .general_spectrum import (
     general_overlap,
     general_population_outlier,
@@ -15,6 +34,8 @@ from .general_spectrum import (
 )
 from .correlation import PositionalModel, exchangeable, gaussian, iid, label_model, markov
 from .marchenko_pastur import mp_atom, mp_density, mp_edges, mp_quantiles
+from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
+from .pooling import PooledData, pool_sequences, snr_table
 from .simulation import CausalAttention, SimulationResult, simulate
 from .spikes import (
     mean_token_snr,
@@ -36,6 +57,30 @@ from .weights import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "bai_yao_derivative",
+    "bai_yao_map",
+    "mp_stieltjes",
+    "bulk_moments",
+    "bulk_moments_quadrature",
+    "causal_weight_error",
+    "causal_weight_error_theory",
+    "fit_power_law",
+    "geometric_purity",
+    "harmonic_gain",
+    "harmonic_threshold",
+    "label_snr",
+    "alignment_at_signal",
+    "detection_threshold",
+    "detection_threshold_table",
+    "label_model_optimum",
+    "max_snr",
+    "standard_weightings",
+    "paul_overlap",
+    "paul_top_eigenvalue",
+    "threshold_grid",
+    "PooledData",
+    "pool_sequences",
+    "snr_table",
     "bulk_atom",
     "bulk_cdf",
     "bulk_density",

@@ -59,40 +59,27 @@ def _im_psi(y: np.ndarray, delta: float, gamma: float) -> np.ndarray:
     d2 = beta * beta / 4.0 + p0 / (9.0 * a * a)
     d3 = -1.0 / (27.0 * a**3)
     disc = disc0 + y * (d1 + y * (d2 + y * d3))
-    out = np.zeros_like(y)
     cplx = disc > 0
-    if not np.any(cplx):
-        return out
-    s = -q[cplx] / 2.0
-    # Take the cube root of the larger-magnitude term and get the other from uv = -p/3:
-    # this avoids the cancellation in -q/2 - sqrt(disc).
-    u = np.cbrt(s + np.copysign(np.sqrt(disc[cplx]), s))
-    v = np.where(u != 0, -p[cplx] / (3.0 * np.where(u != 0, u, 1.0)), 0.0)
-    # Complex root of the depressed cubic t³ + pt + q, t = ψ + b/(3a); Im ψ = Im t.
-    t = -(u + v) / 2.0 + 1j * _SQRT3_2 * np.abs(u - v)
-    # Cardano loses digits where the discriminant nearly cancels or the shift b/(3a) is
-    # large (small δγ). Newton steps on the factored cubic f(ψ) = (1 + ψ)(1 + δψ)(1 + γψ)
-    # - yψ, which has no cancellation between its terms, restore full precision.
-    yc = y[cplx]
-    psi = t - b / (3.0 * a)
-
-    def residual(z):
-        return (1.0 + z) * (1.0 + delta * z) * (1.0 + gamma * z) - yc * z
-
-    resid = np.abs(residual(psi))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(2):
-            f1, f2, f3 = 1.0 + psi, 1.0 + delta * psi, 1.0 + gamma * psi
-            slope = f2 * f3 + delta * f1 * f3 + gamma * f1 * f2 - yc
-            step = psi - residual(psi) / slope
-            new_resid = np.abs(residual(step))
-            # Keep a step only where it lowers the residual: near a double root (a hard
-            # edge at tiny λ) the slope vanishes and Newton would overshoot.
-            better = np.isfinite(new_resid) & (new_resid < resid)
-            psi = np.where(better, step, psi)
-            resid = np.where(better, new_resid, resid)
-    out[cplx] = np.abs(psi.imag)
-    return out
+        # Cardano for the complex pair, on all points at once (masked at the end, which is
+        # cheaper than indexing): take the cube root of the larger-magnitude term and get
+        # the other from uv = -p/3, avoiding the cancellation in -q/2 - sqrt(disc).
+        s = -0.5 * q
+        u = np.cbrt(s + np.copysign(np.sqrt(np.maximum(disc, 0.0)), s))
+        v = -p / (3.0 * u)
+        psi = (-0.5 * (u + v) - b / (3.0 * a)) + 1j * (_SQRT3_2 * np.abs(u - v))
+        # Cardano loses digits where the discriminant nearly cancels or the shift b/(3a)
+        # is large (small δγ). One Newton step on the factored cubic
+        # f(ψ) = (1 + ψ)(1 + δψ)(1 + γψ) - yψ, whose terms do not cancel, squares the
+        # error. It is kept only where it lowers the residual: near a double root (a hard
+        # edge at tiny λ) the slope vanishes and Newton would overshoot.
+        f1, f2, f3 = 1.0 + psi, 1.0 + delta * psi, 1.0 + gamma * psi
+        resid = f1 * f2 * f3 - y * psi
+        step = psi - resid / (f2 * f3 + delta * f1 * f3 + gamma * f1 * f2 - y)
+        new_resid = (1.0 + step) * (1.0 + delta * step) * (1.0 + gamma * step) - y * step
+        better = np.abs(new_resid) < np.abs(resid)
+        im = np.where(better, step.imag, psi.imag)
+    return np.where(cplx & np.isfinite(im), np.abs(im), 0.0)
 
 
 def bulk_density(x, delta: float, gamma: float, kappa: float = 1.0) -> np.ndarray:
