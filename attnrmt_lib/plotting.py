@@ -1392,3 +1392,48 @@ def plot_finite_size_transition(simulations, *, axes=None) -> Figure:
     ax_val.legend(loc="upper left", fontsize="small")
     ax_vec.legend(loc="lower right", fontsize="small")
     return fig
+
+
+# Figures are shown at the width of the book's text column (about 6.9 in at 100 dpi), so a
+# wide multi-panel figure is scaled down and its text would shrink with it. Every public
+# plot function that makes its own figure therefore scales the figure's fonts by
+# width / 6.4 in, the width of a single-panel figure, which keeps text the same size on the
+# page whatever the layout.
+_TEXT_COLUMN_IN = 6.4
+
+
+def _scale_fonts(fig: Figure) -> None:
+    factor = fig.get_figwidth() / _TEXT_COLUMN_IN
+    if factor <= 1.05:
+        return
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    import matplotlib as mpl
+
+    for text in fig.findobj(Text):
+        text.set_fontsize(text.get_fontsize() * factor)
+    # Tick labels are made at draw time from the axis' label size: set it absolutely (this
+    # also resets the tick labels that already exist and were scaled above).
+    for ax in fig.axes:
+        for axis in ("x", "y"):
+            base = FontProperties(size=mpl.rcParams[f"{axis}tick.labelsize"]).get_size_in_points()
+            ax.tick_params(axis=axis, which="both", labelsize=base * factor)
+
+
+def _readable(plot):
+    import functools
+
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        fig = plot(*args, **kwargs)
+        if kwargs.get("ax") is None and kwargs.get("axes") is None:
+            _scale_fonts(fig)
+        return fig
+
+    return wrapper
+
+
+for _name in __all__:
+    globals()[_name] = _readable(globals()[_name])
+del _name
