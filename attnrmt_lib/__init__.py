@@ -6,6 +6,7 @@ they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...)
 
 from .bai_yao import bai_yao_derivative, bai_yao_map, mp_stieltjes
 from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges
+from .cache import cached_simulate
 from .bulk_moments import bulk_moments, bulk_moments_quadrature
 from .causal import (
     causal_weight_error,
@@ -37,6 +38,7 @@ from .marchenko_pastur import mp_atom, mp_density, mp_edges, mp_quantiles
 from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
 from .pooling import PooledData, pool_sequences, snr_table
 from .simulation import CausalAttention, SimulationResult, simulate
+from .sweep import sweep
 from .spikes import (
     mean_token_snr,
     overlap,
@@ -57,6 +59,8 @@ from .weights import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "cached_simulate",
+    "sweep",
     "bai_yao_derivative",
     "bai_yao_map",
     "mp_stieltjes",

@@ -78,6 +78,10 @@ def plot_spectrum(result: SimulationResult, *, bins: int = 80, ax=None) -> Figur
     continuous part integrates to one minus the atom at zero, like the theory curve. Eigenvalues beyond the bulk edge are marked, and
     the predicted top eigenvalue is drawn when the signal is above the threshold ρ₂.
     """
+    if result.eigenvalues is None:  # method="lanczos": a density estimate, no eigenvalues
+        from .finite_size import plot_density_estimate
+
+        return plot_density_estimate(result, ax=ax)
     fig, ax = _axes(ax)
     # Work in units of κ so that figures for different weights share one scale.
     ev = result.eigenvalues / result.kappa
@@ -1406,19 +1410,27 @@ def _scale_fonts(fig: Figure) -> None:
     factor = fig.get_figwidth() / _TEXT_COLUMN_IN
     if factor <= 1.05:
         return
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.text import Text
-
     import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
 
-    for text in fig.findobj(Text):
-        text.set_fontsize(text.get_fontsize() * factor)
-    # Tick labels are made at draw time from the axis' label size: set it absolutely (this
-    # also resets the tick labels that already exist and were scaled above).
+    # Only the texts that exist: walking every artist (findobj) would build all the tick
+    # objects and cost more than drawing the figure, which slows the explorers.
+    texts = list(fig.texts) + [t for legend in fig.legends for t in legend.get_texts()]
     for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, ax.xaxis.get_offset_text(),
+                  ax.yaxis.get_offset_text(), *ax.texts]
+        texts += [getattr(ax, name) for name in ("_left_title", "_right_title") if hasattr(ax, name)]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
         for axis in ("x", "y"):
             base = FontProperties(size=mpl.rcParams[f"{axis}tick.labelsize"]).get_size_in_points()
             ax.tick_params(axis=axis, which="both", labelsize=base * factor)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None:
+        texts.append(suptitle)
+    for text in texts:
+        text.set_fontsize(text.get_fontsize() * factor)
 
 
 def _readable(plot):

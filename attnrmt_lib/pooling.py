@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 
-from ._validation import check_int, check_nonnegative, check_positive, check_weights
+from ._validation import check_nonnegative, check_weights
 from .correlation import PositionalModel
+from .simulation import _draw_model, _token_count_matrix
 from .weights import snr
 
 __all__ = ["PooledData", "pool_sequences", "snr_table"]
@@ -183,36 +184,14 @@ def pool_sequences(
     >>> data.C.shape, data.A.nnz <= data.N * data.T
     ((100, 50), True)
     """
-    d = check_int(d, "d", 1)
-    delta = check_positive(delta, "delta")
-    gamma = check_positive(gamma, "gamma")
     mu_norm2 = check_nonnegative(mu_norm2, "mu_norm2")
-    if not isinstance(correlation, PositionalModel):
-        raise ValueError(
-            "correlation must be a positional model such as iid(T) or label_model(s), "
-            f"got {type(correlation).__name__}"
-        )
-    T = correlation.T
-    w = check_weights(weights, T)
-    V = max(1, round(d / delta))
-    N = max(1, round(d / gamma))
-    if center_table and V < 2:
-        raise ValueError(f"d/delta must give a vocabulary of at least 2 rows to center, got V = {V}")
-
-    # Draw in the order of simulate() so that the same seed gives the same data.
-    rng = np.random.default_rng(seed)
-    Z = rng.standard_normal((V, d))
-    zbar = Z.mean(axis=0)
-    if center_table:
-        Z -= zbar
-    u = rng.standard_normal(d)
-    u /= np.linalg.norm(u)
-    tokens = rng.integers(0, V, size=(N, T))
-    signs = correlation.sample(N, rng)
-
-    A = scipy.sparse.csr_matrix(
-        (np.tile(w, N), tokens.ravel(), np.arange(0, N * T + 1, T)), shape=(N, V)
-    )
+    if isinstance(correlation, PositionalModel):
+        w = check_weights(weights, correlation.T)
+    draw = _draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
+                       mu_norm2=mu_norm2, seed=seed, center_table=center_table)
+    Z, zbar, u, tokens, signs = draw.Z, draw.zbar, draw.u, draw.tokens, draw.signs
+    N, T = tokens.shape
+    A = _token_count_matrix(np.broadcast_to(w, (N, T)), tokens, Z.shape[0])
     A.sum_duplicates()
     C = A @ Z
     C += np.multiply.outer(signs @ w, np.sqrt(mu_norm2) * u)

@@ -5,6 +5,17 @@ Gaussian table Z (centered by default), class signs :math:`\xi_{n,t}` from a pos
 model, and embeddings :math:`X^{(n)}_t = \xi_{n,t}\mu + z_{x_{n,t}}`. Pooling with weights w
 gives :math:`C = AZ + (\Xi w)\mu^\top` with the sparse token-count matrix
 :math:`A_{n,v} = \sum_t w_t 1[x_{n,t} = v]`, so the N×T×d tensor of embeddings is never built.
+
+Two ways to read the spectrum of :math:`S = C^\top C/N`:
+
+- ``method="dense"`` (default) forms S and diagonalises it: every eigenvalue, exactly,
+  for :math:`O(Nd^2 + d^3)` flops and :math:`O(d^2)` memory (d = 1,000: a fraction of a
+  second; d = 10,000: minutes).
+- ``method="lanczos"`` never forms S (:mod:`attnrmt_lib.matrix_free`): the top eigenpair
+  by Lanczos and the bulk density by the kernel polynomial method, from products
+  :math:`SX` at :math:`O(Vd + NT)` flops per vector and :math:`O(Vd)` memory (d = 10,000:
+  well under a minute). Same seed, same table, tokens and signs as the dense path, so the
+  two agree on the top eigenvalue and the alignment to solver precision.
 """
 
 from __future__ import annotations
@@ -13,13 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse
 
 from ._validation import check_int, check_nonnegative, check_positive, check_weights
 from .correlation import PositionalModel
+from .matrix_free import MIN_DIMENSION, PooledCovariance, estimate_spectrum
 from .weights import causal_attention_weights
 
 __all__ = ["CausalAttention", "SimulationResult", "simulate"]
+
+METHODS = ("dense", "lanczos")
+TABLE_DTYPES = ("float64", "float32")
 
 # Embeddings materialised at once when pooling with real causal attention (float64 entries).
 _CHUNK_ENTRIES = 1 << 22
@@ -42,8 +58,10 @@ class SimulationResult:
 
     Attributes
     ----------
-    eigenvalues : numpy.ndarray
-        All d eigenvalues of S = C^T C / N, ascending.
+    eigenvalues : numpy.ndarray or None
+        All d eigenvalues of S = C^T C / N, ascending (``method="dense"``); None for
+        ``method="lanczos"``, which never computes them: use ``density_grid`` and
+        ``density`` for the bulk and ``top_eigenvalue`` for the outlier.
     top_eigenvalue : float
         The largest eigenvalue.
     overlap : float
@@ -59,6 +77,21 @@ class SimulationResult:
         ‖μ‖².
     weights : numpy.ndarray
         The pooling weights (their mean over sequences for causal attention).
+    method : str
+        ``"dense"`` or ``"lanczos"``.
+    density_grid, density, density_error : numpy.ndarray or None
+        ``method="lanczos"`` only (None otherwise): a uniform grid (units of S, like the
+        eigenvalues; divide by κ for units of κ), the kernel-polynomial estimate of the
+        spectral density of S there without its top eigenvalue, normalised by d (so it
+        integrates to (d - 1)/d, like a histogram of the other eigenvalues divided by d),
+        and its standard error over the random probes. It is the Jackson-smoothed
+        spectral density (resolution about the grid range × π/(2 × density_moments)),
+        estimated without bias; compare it with
+        :func:`attnrmt_lib.matrix_free.smoothed_bulk_density`, or with the bulk law
+        away from the edges. None also when ``density_probes=0``.
+    density_moments : int or None
+        The number K of Chebyshev moments behind ``density`` (None without a density).
+        The estimate's interval is ``(grid[0] - h/2, grid[-1] + h/2)``, h the grid step.
     """
 
     eigenvalues: np.ndarray
@@ -75,26 +108,115 @@ class SimulationResult:
     gamma: float
     mu_norm2: float
     weights: np.ndarray
+    method: str = "dense"
+    density_grid: np.ndarray | None = None
+    density: np.ndarray | None = None
+    density_error: np.ndarray | None = None
+    density_moments: int | None = None
 
 
-def _top_eigenvector(S: np.ndarray, lam_max: float, rng: np.random.Generator) -> np.ndarray:
-    # Inverse iteration with a shift just above λ_max: σI - S is positive definite, so one
-    # Cholesky factorisation (d³/3 flops, far below the eigenvalue solver) and two solves
-    # give the eigenvector to machine precision even at a bulk edge.
-    scale = max(abs(lam_max), np.finfo(float).tiny)
-    v = rng.standard_normal(S.shape[0])
-    for gap in (1e-9, 1e-6, 1e-3):
-        try:
-            factor = scipy.linalg.cho_factor(
-                (lam_max + gap * scale) * np.eye(S.shape[0]) - S, lower=True, check_finite=False
-            )
-        except np.linalg.LinAlgError:
-            continue
-        for _ in range(3):
-            v = scipy.linalg.cho_solve(factor, v, check_finite=False)
-            v /= np.linalg.norm(v)
-        return v
-    raise np.linalg.LinAlgError("inverse iteration failed for the top eigenvector")
+def _spectrum_and_top_vector(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All eigenvalues of the symmetric S (ascending) and a unit top eigenvector.
+
+    One Householder tridiagonalisation Q^T S Q = T (blocked LAPACK ``sytrd``, the bulk of
+    what ``eigvalsh`` costs) serves both: the eigenvalues of T by ``sterf``, the top
+    eigenvector of T by ``stemr`` (O(d)), mapped back through the reflectors (O(d²)). So
+    the eigenvector costs no more than the eigenvalues alone.
+    """
+    d = S.shape[0]
+    if d == 1:
+        return S[0].copy(), np.ones(1)
+    lwork, _ = scipy.linalg.lapack.dsytrd_lwork(d, lower=1)
+    # S is symmetric, so S.T is the same matrix in the Fortran order LAPACK works in: no
+    # copy, and it is overwritten in place (the caller no longer needs S).
+    refl, diag, off, tau, info = scipy.linalg.lapack.dsytrd(S.T, lower=1, lwork=int(lwork),
+                                                            overwrite_a=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"tridiagonalisation failed (LAPACK info {info})")
+    eigenvalues = scipy.linalg.eigvalsh_tridiagonal(diag, off, lapack_driver="sterf")
+    _, y = scipy.linalg.eigh_tridiagonal(diag, off, select="i", select_range=(d - 1, d - 1))
+    v = y[:, 0].copy()
+    # Q = H(0) H(1) ... H(d-2), H(i) = I - tau_i h h^T with h = (0, ..., 0, 1, refl[i+2:, i]).
+    for i in range(d - 2, -1, -1):
+        h = refl[i + 1:, i].copy()
+        h[0] = 1.0
+        v[i + 1:] -= tau[i] * (h @ v[i + 1:]) * h
+    return eigenvalues, v / np.linalg.norm(v)
+
+
+def _float32_table(rng: np.random.Generator, V: int, d: int, center: bool):
+    """The same draws as ``rng.standard_normal((V, d))``, stored in float32 row block by row
+    block (the float64 table is never held at once), centered with a float64 mean.
+    Returns the table and its (float64) mean row before centering."""
+    Z = np.empty((V, d), dtype=np.float32)
+    total = np.zeros(d)
+    rows = max(1, _CHUNK_ENTRIES // d)
+    for start in range(0, V, rows):
+        block = rng.standard_normal((min(rows, V - start), d))
+        total += block.sum(axis=0)
+        Z[start:start + block.shape[0]] = block
+    mean = total / V
+    if center:
+        for start in range(0, V, rows):
+            block = Z[start:start + rows]
+            block -= mean.astype(np.float32)
+    return Z, mean
+
+
+@dataclass(frozen=True, eq=False)
+class _Draw:
+    """One draw of the model: table, signal direction, tokens and signs."""
+
+    Z: np.ndarray
+    zbar: np.ndarray
+    u: np.ndarray
+    tokens: np.ndarray
+    signs: np.ndarray
+    rng: np.random.Generator
+
+
+def _draw_model(*, d, delta, gamma, correlation, mu_norm2, seed, center_table,
+                float32_table=False):
+    """Validate the model's arguments and draw its randomness, in a fixed order.
+
+    :func:`simulate` and :func:`attnrmt_lib.pool_sequences` both draw through here, so the
+    same seed gives them the same table, direction, tokens and signs.
+    """
+    d = check_int(d, "d", 1)
+    delta = check_positive(delta, "delta")
+    gamma = check_positive(gamma, "gamma")
+    check_nonnegative(mu_norm2, "mu_norm2")
+    if not isinstance(correlation, PositionalModel):
+        raise ValueError(
+            "correlation must be a positional model such as iid(T) or label_model(s), "
+            f"got {type(correlation).__name__}"
+        )
+    V = max(1, round(d / delta))
+    N = max(1, round(d / gamma))
+    if center_table and V < 2:
+        raise ValueError(f"d/delta must give a vocabulary of at least 2 rows to center, got V = {V}")
+    rng = np.random.default_rng(seed)
+    if float32_table:
+        Z, zbar = _float32_table(rng, V, d, center_table)
+    else:
+        Z = rng.standard_normal((V, d))
+        zbar = Z.mean(axis=0)
+        if center_table:
+            Z -= zbar
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    tokens = rng.integers(0, V, size=(N, correlation.T))
+    signs = correlation.sample(N, rng)
+    return _Draw(Z=Z, zbar=zbar, u=u, tokens=tokens, signs=signs, rng=rng)
+
+
+def _token_count_matrix(W: np.ndarray, tokens: np.ndarray, V: int) -> scipy.sparse.csr_matrix:
+    """A[n, v] = Σ_t W[n, t] 1[tokens[n, t] = v]; a token repeated in a sequence gives
+    duplicate (n, v) entries, which every product sums."""
+    N, T = tokens.shape
+    return scipy.sparse.csr_matrix(
+        (W.ravel(), tokens.ravel(), np.arange(0, N * T + 1, T)), shape=(N, V)
+    )
 
 
 def simulate(
@@ -107,6 +229,10 @@ def simulate(
     mu_norm2: float,
     seed=0,
     center_table: bool = True,
+    method: str = "dense",
+    density_probes: int = 16,
+    density_moments: int = 128,
+    table_dtype: str = "float64",
 ) -> SimulationResult:
     r"""Simulate the pooled sample covariance S and its spectrum.
 
@@ -133,6 +259,24 @@ def simulate(
     center_table : bool, default True
         Subtract the mean row from the table. Without it the mean token z̄ produces a
         spurious outlier unrelated to μ.
+    method : {"dense", "lanczos"}, default "dense"
+        ``"dense"``: form S and compute all its eigenvalues. ``"lanczos"``: matrix-free
+        (needs d >= 16); ``eigenvalues`` is None, the bulk comes as ``density_grid``,
+        ``density``, ``density_error`` (see :class:`SimulationResult` and
+        :mod:`attnrmt_lib.matrix_free`). Both draw the same table, tokens and signs
+        from the same seed.
+    density_probes : int, default 16
+        ``"lanczos"`` only: random probe vectors of the density estimate (its standard
+        error shrinks like 1/√(probes × d)); 0 skips the density (top eigenpair only,
+        the fast choice for Monte Carlo sweeps).
+    density_moments : int, default 128
+        ``"lanczos"`` only: Chebyshev moments of the density estimate (its resolution);
+        each two cost one product of S with all probes.
+    table_dtype : {"float64", "float32"}, default "float64"
+        ``"lanczos"`` only: precision in which the table is stored and multiplied.
+        float32 halves memory and roughly halves the time of every product; it moves
+        the top eigenvalue and alignment by ~1e-7 relative, far below their d^(-1/2)
+        finite-size fluctuations (see ``benchmarks/scale.py``).
 
     Returns
     -------
@@ -142,39 +286,36 @@ def simulate(
     --------
     >>> from attnrmt_lib import simulate, mean_weights, iid
     >>> r = simulate(d=200, delta=0.5, gamma=0.5, weights=mean_weights(8),
-    ...              correlation=iid(8), mu_norm2=24.0, seed=1)
-    >>> r.rho
+    ...              correlation=iid(8), mu_norm2=3.0, seed=1)
+    >>> r.rho  # α‖μ‖²/κ, and α = κ for i.i.d. signs
     3.0
+    >>> big = simulate(d=500, delta=0.5, gamma=0.5, weights=mean_weights(16),
+    ...                correlation=iid(16), mu_norm2=3.0, method="lanczos")
+    >>> big.eigenvalues is None, big.density.shape
+    (True, (400,))
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if table_dtype not in TABLE_DTYPES:
+        raise ValueError(f"table_dtype must be one of {TABLE_DTYPES}, got {table_dtype!r}")
+    density_probes = check_int(density_probes, "density_probes", 0)
+    density_moments = check_int(density_moments, "density_moments", 2)
     d = check_int(d, "d", 1)
-    delta = check_positive(delta, "delta")
-    gamma = check_positive(gamma, "gamma")
+    if method == "lanczos" and d < MIN_DIMENSION:
+        raise ValueError(f"method='lanczos' needs d >= {MIN_DIMENSION}, got d = {d}; "
+                         "use method='dense' for small matrices")
     mu_norm2 = check_nonnegative(mu_norm2, "mu_norm2")
-    if not isinstance(correlation, PositionalModel):
-        raise ValueError(
-            "correlation must be a positional model such as iid(T) or label_model(s), "
-            f"got {type(correlation).__name__}"
-        )
-    T = correlation.T
     causal = isinstance(weights, CausalAttention)
     if causal:
         tau = check_nonnegative(weights.tau, "tau")
-    else:
-        w = check_weights(weights, T)
-    V = max(1, round(d / delta))
-    N = max(1, round(d / gamma))
-    if center_table and V < 2:
-        raise ValueError(f"d/delta must give a vocabulary of at least 2 rows to center, got V = {V}")
-
-    rng = np.random.default_rng(seed)
-    Z = rng.standard_normal((V, d))
-    if center_table:
-        Z -= Z.mean(axis=0)
-    u = rng.standard_normal(d)
-    u /= np.linalg.norm(u)
+    elif isinstance(correlation, PositionalModel):
+        w = check_weights(weights, correlation.T)
+    draw = _draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
+                       mu_norm2=mu_norm2, seed=seed, center_table=center_table,
+                       float32_table=method == "lanczos" and table_dtype == "float32")
+    Z, u, tokens, signs, rng = draw.Z, draw.u, draw.tokens, draw.signs, draw.rng
+    (N, T), V = tokens.shape, Z.shape[0]
     mu = np.sqrt(mu_norm2) * u
-    tokens = rng.integers(0, V, size=(N, T))
-    signs = correlation.sample(N, rng)
 
     if causal:
         W = np.empty((N, T))
@@ -189,16 +330,37 @@ def simulate(
     kappa = float(np.mean(np.einsum("nt,nt->n", W, W)))
     alpha = float(np.mean(np.einsum("nt,ts,ns->n", W, R, W)))
 
-    # Duplicate (n, v) entries, a token repeated in a sequence, are summed by the product.
-    A = scipy.sparse.csr_matrix(
-        (W.ravel(), tokens.ravel(), np.arange(0, N * T + 1, T)), shape=(N, V)
-    )
+    A = _token_count_matrix(W, tokens, V)
+    if method == "lanczos":
+        b = np.einsum("nt,nt->n", W, signs)
+        est = estimate_spectrum(PooledCovariance(Z, A, b, mu), rng, n_probes=density_probes,
+                                n_moments=density_moments)
+        return SimulationResult(
+            eigenvalues=None,
+            top_eigenvalue=est.top_eigenvalue,
+            overlap=float((est.top_eigenvector @ u) ** 2),
+            kappa=kappa,
+            alpha=alpha,
+            rho=alpha * mu_norm2 / kappa,
+            d=d,
+            V=V,
+            N=N,
+            T=T,
+            delta=d / V,
+            gamma=d / N,
+            mu_norm2=mu_norm2,
+            weights=W.mean(axis=0),
+            method="lanczos",
+            density_grid=est.grid,
+            density=est.density,
+            density_error=est.density_error,
+            density_moments=None if est.density is None else density_moments,
+        )
     C = A @ Z
     C += np.multiply.outer(np.einsum("nt,nt->n", W, signs), mu)
     S = C.T @ C
     S /= N
-    eigenvalues = np.linalg.eigvalsh(S)
-    v = _top_eigenvector(S, eigenvalues[-1], rng)
+    eigenvalues, v = _spectrum_and_top_vector(S)
     return SimulationResult(
         eigenvalues=eigenvalues,
         top_eigenvalue=float(eigenvalues[-1]),

@@ -1,15 +1,19 @@
 """Speed figures for attnrmt_lib, each printed beside its baseline and as a ratio.
 
-Run from anywhere: ``python benchmarks/run.py``. Times are medians over repeats on this
-machine; the targets come from the library issue. The script exits non-zero if a target
-is missed, so it can also be used as a check (it is not part of the test suite: tests
-assert behaviour, this measures speed).
+Run from anywhere: ``python benchmarks/run.py`` (``--quick`` skips the d = 10,000 run).
+It prints the library figures below, then runs ``scale.py`` (matrix-free path, d up to
+10,000) and ``widgets.py`` (explorer latency). Times are medians over repeats on this
+machine; the targets come from the issues. The script exits non-zero if a target is
+missed, so it can also be used as a check (it is not part of the test suite: tests assert
+behaviour, this measures speed).
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from pathlib import Path
 import tracemalloc
 
 import mpmath
@@ -125,7 +129,12 @@ def main() -> int:
           f"{'':>20}ratio {peak / scale:8.2f}    O(Nd + Vd)")
     ok &= peak < 4 * scale
 
-    print("all targets met" if ok else "SOME TARGETS MISSED")
+    here = Path(__file__).resolve().parent
+    for script, args in (("scale.py", ["--quick"] if "--quick" in sys.argv else []), ("widgets.py", [])):
+        print(f"\n== {script} ==", flush=True)
+        ok &= subprocess.run([sys.executable, str(here / script), *args]).returncode == 0
+
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
     return 0 if ok else 1
 
 
