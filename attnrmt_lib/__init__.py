@@ -5,7 +5,7 @@ they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...)
 """
 
 from .bai_yao import bai_yao_derivative, bai_yao_map, mp_stieltjes
-from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges
+from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges, bulk_quadrature
 from .cache import cached_simulate
 from .bulk_moments import bulk_moments, bulk_moments_quadrature
 from .causal import (
@@ -87,6 +87,7 @@ __all__ = [
     "snr_table",
     "bulk_atom",
     "bulk_cdf",
+    "bulk_quadrature",
     "bulk_density",
     "bulk_edges",
     "general_overlap",

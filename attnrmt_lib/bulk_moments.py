@@ -23,7 +23,7 @@ import numpy as np
 from numpy.polynomial import polynomial as P
 
 from ._validation import check_int, check_positive
-from .bulk import bulk_atom, bulk_density, bulk_edges
+from .bulk import bulk_atom, bulk_quadrature
 
 __all__ = ["bulk_moments", "bulk_moments_quadrature"]
 
@@ -104,15 +104,7 @@ def bulk_moments_quadrature(
     gamma = check_positive(gamma, "gamma")
     kappa = check_positive(kappa, "kappa")
     nodes = check_int(nodes, "nodes", 8)
-    lower, upper = bulk_edges(delta, gamma, kappa)
-    t, wq = np.polynomial.legendre.leggauss(nodes)
-    half = (t + 1.0) * np.pi / 4.0
-    s, c = np.sin(half), np.cos(half)
-    jac = 3.0 * s**5 * c * (np.pi / 2.0) * wq
-    mid = (lower + upper) / 2.0
-    lam = np.concatenate([lower + (mid - lower) * s**6, upper - (upper - mid) * s**6])
-    weight = np.concatenate([(mid - lower) * jac, (upper - mid) * jac])
-    weight = weight * bulk_density(lam, delta, gamma, kappa)
+    lam, weight = bulk_quadrature(delta, gamma, kappa, nodes=nodes)
     powers = lam[None, :] ** np.arange(k_max + 1)[:, None]
     out = powers @ weight
     out[0] += bulk_atom(delta, gamma)

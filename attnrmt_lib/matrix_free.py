@@ -58,7 +58,7 @@ import scipy.sparse
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._validation import check_int, check_positive
-from .bulk import bulk_atom, bulk_density, bulk_edges
+from .bulk import bulk_atom, bulk_edges, bulk_quadrature
 
 __all__ = [
     "PooledCovariance",
@@ -353,14 +353,7 @@ def smoothed_bulk_density(grid, delta: float, gamma: float, kappa: float, bounds
     kappa = check_positive(kappa, "kappa")
     K = check_int(n_moments, "n_moments", 1)
     lower, upper = bulk_edges(delta, gamma, kappa)
-    t, w = np.polynomial.legendre.leggauss(nodes)
-    half = (t + 1.0) * np.pi / 4.0
-    s, co = np.sin(half), np.cos(half)
-    jac = 3.0 * s**5 * co * (np.pi / 2.0) * w
-    mid = (lower + upper) / 2.0
-    lam = np.concatenate([lower + (mid - lower) * s**6, upper - (upper - mid) * s**6])
-    wts = np.concatenate([(mid - lower) * jac, (upper - mid) * jac])
-    wts = wts * bulk_density(lam, delta, gamma, kappa)
+    lam, wts = bulk_quadrature(delta, gamma, kappa, nodes=nodes)
     a, b = bounds
     x = (lam - (a + b) / 2.0) / ((b - a) / 2.0)
     if np.any(np.abs(x) > 1):

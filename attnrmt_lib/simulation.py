@@ -331,6 +331,8 @@ def simulate(
     alpha = float(np.mean(np.einsum("nt,ts,ns->n", W, R, W)))
 
     A = _token_count_matrix(W, tokens, V)
+    scalars = dict(kappa=kappa, alpha=alpha, rho=alpha * mu_norm2 / kappa, d=d, V=V, N=N, T=T,
+                   delta=d / V, gamma=d / N, mu_norm2=mu_norm2, weights=W.mean(axis=0))
     if method == "lanczos":
         b = np.einsum("nt,nt->n", W, signs)
         est = estimate_spectrum(PooledCovariance(Z, A, b, mu), rng, n_probes=density_probes,
@@ -339,17 +341,7 @@ def simulate(
             eigenvalues=None,
             top_eigenvalue=est.top_eigenvalue,
             overlap=float((est.top_eigenvector @ u) ** 2),
-            kappa=kappa,
-            alpha=alpha,
-            rho=alpha * mu_norm2 / kappa,
-            d=d,
-            V=V,
-            N=N,
-            T=T,
-            delta=d / V,
-            gamma=d / N,
-            mu_norm2=mu_norm2,
-            weights=W.mean(axis=0),
+            **scalars,
             method="lanczos",
             density_grid=est.grid,
             density=est.density,
@@ -365,15 +357,5 @@ def simulate(
         eigenvalues=eigenvalues,
         top_eigenvalue=float(eigenvalues[-1]),
         overlap=float((v @ u) ** 2),
-        kappa=kappa,
-        alpha=alpha,
-        rho=alpha * mu_norm2 / kappa,
-        d=d,
-        V=V,
-        N=N,
-        T=T,
-        delta=d / V,
-        gamma=d / N,
-        mu_norm2=mu_norm2,
-        weights=W.mean(axis=0),
+        **scalars,
     )
