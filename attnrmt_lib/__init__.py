@@ -25,6 +25,16 @@ from .detection import (
     max_snr,
     standard_weightings,
 )
+from .embeddings import (
+    EmbeddingsUnavailable,
+    all_but_the_top,
+    general_detection_threshold,
+    load_minilm_embeddings,
+    load_minilm_vocabulary,
+    pool_table,
+    standardize_table,
+    table_spectrum,
+)
 from .general_spectrum import (
     general_overlap,
     general_population_outlier,
@@ -59,6 +69,14 @@ from .weights import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "EmbeddingsUnavailable",
+    "all_but_the_top",
+    "general_detection_threshold",
+    "load_minilm_embeddings",
+    "load_minilm_vocabulary",
+    "pool_table",
+    "standardize_table",
+    "table_spectrum",
     "cached_simulate",
     "sweep",
     "bai_yao_derivative",

