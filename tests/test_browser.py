@@ -23,8 +23,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,20 +111,6 @@ def browser():
     yield chromium
     chromium.close()
     pw.stop()
-
-
-if not hasattr(sys.modules.get("conftest"), "built_book"):
-    # Fallback for a conftest without the shared session build (see tests/test_book.py).
-    @pytest.fixture(scope="session")
-    def built_book(tmp_path_factory):
-        out = tmp_path_factory.mktemp("book")
-        jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
-        proc = subprocess.run(
-            [jb, "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-            capture_output=True, text=True, timeout=1800,
-        )
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
-        return out / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
