@@ -8,11 +8,33 @@ it without leaking figures. Pass ``ax`` to draw into an existing axes instead.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from .bai_yao import bai_yao_derivative, bai_yao_map
 from .bulk import bulk_atom, bulk_density, bulk_edges
+from .causal import (
+    causal_weight_error,
+    causal_weight_error_theory,
+    fit_power_law,
+    geometric_purity,
+    harmonic_threshold,
+    label_snr,
+)
+from .correlation import label_model as _label_model
+from .correlation import markov as _markov
+from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
 from .simulation import SimulationResult
-from .spikes import overlap, population_outlier, population_overlap, thresholds, top_eigenvalue
+from .spikes import (
+    overlap,
+    population_outlier,
+    population_overlap,
+    thresholds,
+    top_eigenvalue,
+)
+from .weights import harmonic_weights as _harmonic_weights
+from .weights import mean_weights as _mean_weights
+from .weights import snr as _snr
 
 __all__ = [
     "plot_bulk_density",
@@ -862,18 +884,6 @@ def plot_purity_comparison(s0: float = 0.9, r: float = 0.8, T: int = 16, delta: 
 
 # ---------------------------------------------------------------------------------------
 # Causal attention and harmonic weights (chapter "causal").
-from .causal import (  # noqa: E402
-    causal_weight_error,
-    causal_weight_error_theory,
-    fit_power_law,
-    geometric_purity,
-    harmonic_threshold,
-    label_snr,
-)
-from .correlation import label_model as _label_model, markov as _markov  # noqa: E402
-from .weights import harmonic_weights as _harmonic_weights, mean_weights as _mean_weights  # noqa: E402
-from .weights import snr as _snr  # noqa: E402
-
 
 
 def plot_causal_weights(T: int = 16, taus=(0.0, 1.0, 2.0, 4.0), *, ax=None) -> Figure:
@@ -1130,11 +1140,6 @@ def plot_causal_profile(tau: float = 0.0, r: float = 0.8, s0: float = 0.9, T: in
 
 # --------------------------------------------------------------------------- chapter 3:
 # the two phase transitions (phase diagram, Bai–Yao map, Paul's limit, finite-size effects)
-
-from matplotlib.colors import LogNorm  # noqa: E402
-
-from .bai_yao import bai_yao_derivative, bai_yao_map  # noqa: E402
-from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid  # noqa: E402
 
 
 _PHASE_QUANTITIES = {

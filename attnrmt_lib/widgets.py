@@ -8,11 +8,18 @@ Jupyter kernel; in the rendered book the static twin stands in for them.
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 from IPython.display import display
 
 from .correlation import iid
-from .plotting import plot_bulk_density, plot_phase_transition, plot_spectrum
+from .plotting import (
+    plot_bulk_density,
+    plot_causal_profile,
+    plot_phase_transition,
+    plot_spectrum,
+)
 from .simulation import simulate
+from .spikes import thresholds as _thresholds
 from .weights import mean_weights
 
 __all__ = [
@@ -173,8 +180,6 @@ def optimal_attention_explorer(s0: float = 0.9, r: float = 0.8, T: int = 16,
 
 # ---------------------------------------------------------------------------------------
 # Causal attention and harmonic weights (chapter "causal").
-from .plotting import plot_causal_profile  # noqa: E402
-
 
 
 def causal_explorer(tau: float = 0.0, r: float = 0.8, s0: float = 0.9,
@@ -200,11 +205,6 @@ def causal_explorer(tau: float = 0.0, r: float = 0.8, s0: float = 0.9,
 
 # --------------------------------------------------------------------------- chapter 3:
 # a simulation-backed twin of transition_explorer
-
-import numpy as np  # noqa: E402
-
-from .spikes import thresholds as _thresholds  # noqa: E402
-
 
 
 def transition_simulation_explorer(delta: float = 0.5, gamma: float = 0.5, d: int = 200,
