@@ -11,7 +11,6 @@ from .bulk_moments import bulk_moments, bulk_moments_quadrature
 from .causal import (
     causal_weight_error,
     causal_weight_error_theory,
-    fit_power_law,
     geometric_purity,
     harmonic_gain,
     harmonic_threshold,
@@ -45,6 +44,7 @@ from .general_spectrum import (
 )
 from .correlation import PositionalModel, exchangeable, gaussian, iid, label_model, markov
 from .marchenko_pastur import mp_atom, mp_density, mp_edges, mp_quantiles
+from .power_law import PowerLawFit, fit_power_law
 from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
 from .pooling import PooledData, pool_sequences, snr_table
 from .simulation import CausalAttention, SimulationResult, simulate
@@ -87,6 +87,7 @@ __all__ = [
     "causal_weight_error",
     "causal_weight_error_theory",
     "fit_power_law",
+    "PowerLawFit",
     "geometric_purity",
     "harmonic_gain",
     "harmonic_threshold",

@@ -28,7 +28,6 @@ from .weights import causal_attention_weights, harmonic_weights, mean_weights, s
 __all__ = [
     "causal_weight_error",
     "causal_weight_error_theory",
-    "fit_power_law",
     "geometric_purity",
     "label_snr",
     "harmonic_gain",
@@ -141,31 +140,6 @@ def causal_weight_error_theory(T: int, tau, d=1):
     row = (t - 1) * other**2 * (1.0 - 2.0 * other + q) + 2.0 * self_w**2 * (1.0 - 2.0 * self_w + q)
     out = taus * np.sqrt(row.sum(axis=-1)) / T / np.sqrt(ds)
     return float(out) if np.ndim(out) == 0 else out
-
-
-def fit_power_law(x, y) -> tuple[float, float]:
-    r"""Least-squares fit of :math:`y \approx c\,x^{p}` on log-log axes.
-
-    Parameters
-    ----------
-    x, y : array_like, same shape, at least two points
-        Positive numbers.
-
-    Returns
-    -------
-    (p, c) : tuple of float
-        Exponent and prefactor.
-    """
-    x = check_array(x, "x")
-    y = check_array(y, "y")
-    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
-        raise ValueError(f"x and y must be 1-D of the same length >= 2, got {x.shape}, {y.shape}")
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("x and y must contain only numbers > 0")
-    if np.ptp(np.log(x)) == 0:
-        raise ValueError("x must contain at least two different values")
-    p, logc = np.polyfit(np.log(x), np.log(y), 1)
-    return float(p), float(np.exp(logc))
 
 
 def geometric_purity(T: int, s0: float, r):

@@ -12,8 +12,6 @@ rescaled errors); one more figure shows a matrix-free (``method="lanczos"``) spe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -21,10 +19,11 @@ from matplotlib.figure import Figure
 from .bulk import bulk_density, bulk_edges
 from .matrix_free import smoothed_bulk_density
 from .plotting import SAMPLE, THEORY, _axes
+from .power_law import fit_power_law
 from .simulation import SimulationResult
 from .spikes import thresholds, top_eigenvalue
 
-__all__ = ["PowerLawFit", "error_table", "fit_power_law", "plot_density_estimate",
+__all__ = ["error_table", "plot_density_estimate",
            "plot_error_collapse", "plot_error_scaling"]
 
 
@@ -69,59 +68,6 @@ def error_table(frame: pd.DataFrame, *, by: str = "d") -> pd.DataFrame:
             row[f"{name}_sd"] = float(e.std(ddof=1)) if n > 1 else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True)
-class PowerLawFit:
-    """y ≈ prefactor · x^slope; ``slope_se`` from the known variances of log y."""
-
-    slope: float
-    slope_se: float
-    prefactor: float
-
-    def __call__(self, x):
-        return self.prefactor * np.asarray(x, dtype=float) ** self.slope
-
-
-def fit_power_law(x, y, n=None) -> PowerLawFit:
-    r"""Weighted least squares of :math:`\log y = \log c + s\log x`.
-
-    Parameters
-    ----------
-    x, y : array_like
-        Positive values (e.g. d and an RMS error).
-    n : array_like, optional
-        Runs behind each y when y is an RMS over n Gaussian errors: then
-        :math:`\operatorname{Var}\log y \approx 1/(2n)`, the weights are 2n and
-        ``slope_se`` is the standard error from these variances. Default: equal weights
-        and the residual variance.
-
-    Returns
-    -------
-    PowerLawFit
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
-        raise ValueError("x and y must be 1-D arrays of the same length >= 2")
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("x and y must be positive for a log-log fit")
-    X = np.column_stack([np.ones_like(x), np.log(x)])
-    ly = np.log(y)
-    if n is None:
-        w = np.ones_like(x)
-    else:
-        w = 2.0 * np.asarray(n, dtype=float)
-        if w.shape != x.shape or np.any(w <= 0):
-            raise ValueError("n must be positive, one per point")
-    XtW = X.T * w
-    cov = np.linalg.inv(XtW @ X)
-    beta = cov @ (XtW @ ly)
-    if n is None:
-        dof = max(x.size - 2, 1)
-        cov = cov * float(np.sum(w * (ly - X @ beta) ** 2)) / dof
-    return PowerLawFit(slope=float(beta[1]), slope_se=float(np.sqrt(cov[1, 1])),
-                       prefactor=float(np.exp(beta[0])))
 
 
 def plot_error_scaling(table: pd.DataFrame, *, by: str = "d", ax=None) -> Figure:

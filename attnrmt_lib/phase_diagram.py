@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_array, check_positive
-from .spikes import _largest_root_p
+from .spikes import _check_rho, _largest_root_p
 
 __all__ = ["threshold_grid", "paul_top_eigenvalue", "paul_overlap"]
 
@@ -68,10 +68,6 @@ def threshold_grid(deltas, gammas) -> tuple[np.ndarray, np.ndarray]:
     rho1 = D + np.sqrt(D)
     rho2 = D + _largest_root_p(D, G)
     return rho1, rho2
-
-
-def _check_rho(rho):
-    return check_array(rho, "rho", nonnegative=True)
 
 
 def paul_top_eigenvalue(rho, gamma: float, kappa: float = 1.0):

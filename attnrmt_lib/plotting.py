@@ -16,13 +16,13 @@ from .bulk import bulk_atom, bulk_density, bulk_edges
 from .causal import (
     causal_weight_error,
     causal_weight_error_theory,
-    fit_power_law,
     geometric_purity,
     harmonic_threshold,
     label_snr,
 )
 from .correlation import label_model as _label_model
 from .correlation import markov as _markov
+from .power_law import fit_power_law
 from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
 from .simulation import SimulationResult
 from .spikes import (
@@ -942,7 +942,7 @@ def plot_causal_weight_error(
     grid = np.geomspace(ds.min(), ds.max(), 100)
     for k, tau in enumerate(taus):
         color = f"C{k}"
-        slope, _ = fit_power_law(ds, errors[:, k])
+        slope = fit_power_law(ds, errors[:, k]).slope
         ax_d.loglog(ds, errors[:, k], "o", color=color, ms=5,
                     label=rf"$\tau$ = {tau:g}: fitted slope {slope:.3f}")
         ax_d.loglog(grid, causal_weight_error_theory(T, tau, grid), "-", color=color, lw=1)

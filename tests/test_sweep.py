@@ -8,7 +8,8 @@ from joblib._parallel_backends import ThreadingBackend
 
 import attnrmt_lib as arl
 from attnrmt_lib import cache
-from attnrmt_lib.finite_size import error_table, fit_power_law
+from attnrmt_lib.finite_size import error_table
+from attnrmt_lib.power_law import fit_power_law
 from attnrmt_lib.sweep import RESULT_COLUMNS, run_seed, sweep
 
 FIXED = dict(delta=0.5, gamma=0.5, weights=arl.mean_weights(8), correlation=arl.iid(8))
