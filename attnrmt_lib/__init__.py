@@ -49,6 +49,15 @@ from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
 from .pooling import PooledData, pool_sequences, snr_table
 from .simulation import CausalAttention, SimulationResult, simulate
 from .sweep import sweep
+from .token_counts import (
+    count_bulk_cdf,
+    count_bulk_density,
+    count_bulk_edge,
+    count_spectrum,
+    effective_length,
+    kolmogorov_distance,
+    token_count_matrix,
+)
 from .spikes import (
     mean_token_snr,
     overlap,
@@ -69,6 +78,13 @@ from .weights import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "count_bulk_cdf",
+    "count_bulk_density",
+    "count_bulk_edge",
+    "count_spectrum",
+    "effective_length",
+    "kolmogorov_distance",
+    "token_count_matrix",
     "EmbeddingsUnavailable",
     "all_but_the_top",
     "general_detection_threshold",

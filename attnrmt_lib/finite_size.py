@@ -21,9 +21,9 @@ from .matrix_free import smoothed_bulk_density
 from .plotting import SAMPLE, THEORY, _axes
 from .power_law import fit_power_law
 from .simulation import SimulationResult
-from .spikes import thresholds, top_eigenvalue
+from .spikes import overlap, thresholds, top_eigenvalue
 
-__all__ = ["error_table", "plot_density_estimate",
+__all__ = ["error_table", "plot_critical_window", "plot_density_estimate",
            "plot_error_collapse", "plot_error_scaling"]
 
 
@@ -203,4 +203,51 @@ def plot_error_collapse(frame: pd.DataFrame, *, axes=None) -> Figure:
         ax.set_xlabel("d")
         ax.set_title(name)
     axes[0].set_ylabel(r"$\sqrt{d}\,\times$ error")
+    return fig
+
+
+def plot_critical_window(frame: pd.DataFrame, *, axes=None) -> Figure:
+    r"""Top eigenvalue and alignment near the second transition, for several d.
+
+    Means (markers) and ± one standard deviation (bars) over the seeds of a
+    :func:`attnrmt_lib.sweep.sweep` table, against :math:`\rho/\rho_2`, with the limits
+    (:func:`attnrmt_lib.top_eigenvalue`, :func:`attnrmt_lib.overlap`). Near :math:`\rho_2`
+    the finite-d errors stop being :math:`O(d^{-1/2})` Gaussians: the relevant scale of
+    :math:`\rho - \rho_2` is the window :math:`d^{-1/3}`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Sweep over ``d`` and ``rho`` at one (δ, γ) with fixed weights (columns ``d``,
+        ``rho``, ``top_eigenvalue``, ``kappa``, ``overlap``, ``theory_rho2``,
+        ``delta``, ``gamma``).
+    """
+    if axes is None:
+        fig = Figure(figsize=(11.0, 4.0), layout="constrained")
+        axes = fig.subplots(1, 2)
+    fig = axes[0].figure
+    delta, gamma = float(frame["delta"].iloc[0]), float(frame["gamma"].iloc[0])
+    rho2 = thresholds(delta, gamma)[1]
+    lam = frame["top_eigenvalue"] / frame["kappa"]
+    stats = (frame.assign(lam=lam).groupby(["d", "rho"])
+             .agg(lam=("lam", "mean"), lam_sd=("lam", "std"),
+                  ov=("overlap", "mean"), ov_sd=("overlap", "std")).reset_index())
+    r = np.linspace(frame["rho"].min(), frame["rho"].max(), 400)
+    axes[0].plot(r / rho2, top_eigenvalue(r, delta, gamma), color=THEORY, lw=1.8,
+                 label="limit")
+    axes[1].plot(r / rho2, overlap(r, delta, gamma), color=THEORY, lw=1.8, label="limit")
+    ds = sorted(stats["d"].unique())
+    for i, d in enumerate(ds):
+        g = stats[stats["d"] == d]
+        shift = 1.0 + 0.008 * (i - (len(ds) - 1) / 2)
+        axes[0].errorbar(g["rho"] / rho2 * shift, g["lam"], yerr=g["lam_sd"], marker="os^D"[i % 4],
+                         ls="none", capsize=2, label=f"d = {d}")
+        axes[1].errorbar(g["rho"] / rho2 * shift, g["ov"], yerr=g["ov_sd"], marker="os^D"[i % 4],
+                         ls="none", capsize=2, label=f"d = {d}")
+    for ax in axes:
+        ax.axvline(1.0, color="0.6", ls=":", lw=1)
+        ax.set_xlabel(r"$\rho/\rho_2$")
+        ax.legend(fontsize="small")
+    axes[0].set_ylabel(r"top eigenvalue / $\kappa$")
+    axes[1].set_ylabel(r"$|\hat u^\top u|^2$")
     return fig

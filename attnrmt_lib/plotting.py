@@ -38,6 +38,7 @@ from .weights import snr as _snr
 
 __all__ = [
     "plot_bulk_density",
+    "plot_mean_token_outlier",
     "plot_spectrum",
     "plot_phase_transition",
     "plot_correlation_matrices",
@@ -1400,6 +1401,53 @@ def plot_finite_size_transition(simulations, *, axes=None) -> Figure:
     ax_vec.set_ylabel(r"$|\hat u^\top u|^2$")
     ax_val.legend(loc="upper left", fontsize="small")
     ax_vec.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_mean_token_outlier(simulations, weightings: dict, gamma: float, *,
+                            delta_range=(0.05, 2.0), ax=None) -> Figure:
+    r"""Spurious outlier of an uncentered table against δ, predicted by the outlier formula.
+
+    For each weighting the curve is :math:`\lambda_{\rm out}(\rho_{\rm spur}) / \kappa`
+    with :math:`\rho_{\rm spur} = (\sum_t w_t)^2\delta/\kappa`
+    (:func:`~attnrmt_lib.mean_token_snr`, :func:`~attnrmt_lib.top_eigenvalue`), the bulk
+    edge where :math:`\rho_{\rm spur} < \rho_2`; markers are simulations.
+
+    Parameters
+    ----------
+    simulations : pandas.DataFrame
+        Columns ``weighting`` (a key of ``weightings``), ``delta`` (realised) and ``top``
+        (top eigenvalue / κ of an uncentered table without signal).
+    weightings : dict
+        ``{label: weights}``.
+    gamma : float
+        Ratio d/N of the simulations.
+    delta_range : (float, float)
+        Range of δ for the curves.
+    """
+    from .spikes import mean_token_snr
+
+    fig, ax = _axes(ax)
+    deltas = np.geomspace(*delta_range, 200)
+    ax.loglog(deltas, [bulk_edges(x, gamma)[1] for x in deltas], color="0.5", ls=":",
+              label="bulk edge")
+    for i, (label, w) in enumerate(weightings.items()):
+        curve = [float(top_eigenvalue(mean_token_snr(w, x), x, gamma)) for x in deltas]
+        line = ax.loglog(deltas, curve, lw=1.6, label=label)[0]
+        sims = simulations[simulations["weighting"] == label]
+        ax.loglog(sims["delta"], sims["top"], ls="none", marker="osD^"[i % 4],
+                  color=line.get_color(), alpha=0.8)
+    from matplotlib.ticker import ScalarFormatter
+
+    ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
+             if delta_range[0] <= t <= delta_range[1]]
+    ax.set_xticks(ticks, labels=[f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter("")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ScalarFormatter())
+    ax.set_xlabel(r"$\delta = d/V$")
+    ax.set_ylabel(r"top eigenvalue / $\kappa$ (uncentered table)")
+    ax.legend(fontsize="small")
     return fig
 
 

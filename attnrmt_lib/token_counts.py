@@ -1,0 +1,354 @@
+r"""The bulk law at finite sequence length, through the token-count matrix.
+
+The pooled noise is :math:`C_0 = AZ` with the N×V token-count matrix
+:math:`A_{n,v} = \sum_t w_t 1[x_{n,t} = v]` and the V×d table Z. Given A, the nonzero
+eigenvalues of :math:`S_0 = Z^\top A^\top A Z/N` are those of
+
+.. math::
+
+    \frac{d}{N}\,\frac{1}{d}\,M^{1/2} Z Z^\top M^{1/2}, \qquad M = A^\top A,
+
+a V×V sample covariance of the d Gaussian columns of Z with population covariance M
+(independent of Z). Its limit is the general law :math:`H_M \boxtimes \mathrm{MP}_{1/\delta}`
+of :func:`attnrmt_lib.sample_density`, with :math:`H_M` the spectrum of M, scaled by
+:math:`\gamma = d/N` (Silverstein & Bai 1995). This holds at every sequence length T and for
+every weight vector. The closed form :math:`\kappa(\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma)`
+of the main chapters is its limit when :math:`H_M` tends to a Marchenko–Pastur law, which
+needs many tokens per sequence: for T = 1, M is the diagonal matrix of the token counts
+(the table resampled with Poisson(N/V) multiplicities) and the bulk law differs.
+
+How many tokens pooling really mixes is measured by the effective length
+:math:`T_{\rm eff} = (\sum_t w_t^2)^2/\sum_t w_t^4` (T for mean pooling, 1 for a single
+token).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+from matplotlib.figure import Figure
+
+from ._validation import check_int, check_positive, check_weights
+from .bulk import bulk_cdf, bulk_density, bulk_edges
+from .general_spectrum import sample_atom, sample_density, sample_support
+from .plotting import POPULATION, SAMPLE, THEORY, _axes, _readable
+from .pooling import PooledData
+from .simulation import _token_count_matrix
+
+__all__ = [
+    "effective_length",
+    "token_count_matrix",
+    "count_spectrum",
+    "count_bulk_density",
+    "count_bulk_cdf",
+    "count_bulk_edge",
+    "kolmogorov_distance",
+    "plot_short_sequences",
+    "plot_effective_length",
+    "plot_top_noise_drift",
+]
+
+
+def effective_length(weights) -> float:
+    r"""Effective number of pooled tokens, :math:`T_{\rm eff} = (\sum_t w_t^2)^2/\sum_t w_t^4`.
+
+    It is T for mean pooling, 1 for a single token, and between the two otherwise (the
+    inverse participation ratio of :math:`w_t^2/\kappa`).
+
+    Parameters
+    ----------
+    weights : array_like, shape (T,)
+        Pooling weights, not all zero.
+    """
+    w = check_weights(weights)
+    w2 = w * w
+    return float(w2.sum() ** 2 / np.sum(w2 * w2))
+
+
+def token_count_matrix(weights, *, V: int, N: int, seed=0):
+    r"""Token-count matrix :math:`A_{n,v} = \sum_t w_t 1[x_{n,t} = v]` of N sequences of
+    uniform tokens over V words, as a sparse N×V matrix.
+
+    Parameters
+    ----------
+    weights : array_like, shape (T,)
+        Pooling weights.
+    V, N : int
+        Vocabulary size and number of sequences (>= 1).
+    seed : int, numpy.random.Generator or None, default 0
+        Same seed, same tokens.
+    """
+    w = check_weights(weights)
+    V = check_int(V, "V", 1)
+    N = check_int(N, "N", 1)
+    tokens = np.random.default_rng(seed).integers(0, V, size=(N, w.size))
+    return _token_count_matrix(np.broadcast_to(w, tokens.shape), tokens, V)
+
+
+def count_spectrum(counts, *, center: bool = True) -> np.ndarray:
+    r"""Eigenvalues of :math:`M = A^\top A`, the population side of the pooled noise.
+
+    With ``center=True`` M is projected off the all-ones direction, :math:`PMP` with
+    :math:`P = I - \mathbf 1\mathbf 1^\top/V`, which is what centering the table does
+    (the rows of a centered table sum to zero).
+
+    Parameters
+    ----------
+    counts : PooledData or array_like or scipy.sparse matrix, shape (N, V)
+        The token-count matrix A, or pooled data (:func:`attnrmt_lib.pool_sequences`), whose
+        ``A`` is used.
+    center : bool, default True
+        Project off the constant direction (use the ``center_table`` of the data). The
+        projection is rank one along a delocalised vector, so it moves one eigenvalue to
+        zero and the others by O(1/V); without it, pooling a single token gives the
+        diagonal of word counts at no cost, however large V.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,)
+        Ascending eigenvalues (the ``V - N`` structural zeros included when V > N).
+    """
+    A = counts.A if isinstance(counts, PooledData) else counts
+    A = scipy.sparse.csr_matrix(A, dtype=float)
+    if A.ndim != 2 or min(A.shape) == 0:
+        raise ValueError(f"counts must be a non-empty N x V matrix, got shape {A.shape}")
+    if not np.all(np.isfinite(A.data)):
+        raise ValueError("counts must contain only finite numbers")
+    return _count_eigenvalues(A, center)
+
+
+def _count_eigenvalues(A, center: bool) -> np.ndarray:
+    # The nonzero eigenvalues of P A^T A P are those of the smaller Gram matrix.
+    N, V = A.shape
+    A.sum_duplicates()
+    if not center and np.all(np.diff(A.indptr) <= 1):
+        # One word per sequence (a single pooled token): M is the diagonal of word counts.
+        return np.sort(np.asarray(A.multiply(A).sum(axis=0), dtype=float).ravel())
+    if N <= V:
+        G = (A @ A.T).toarray()
+        if center:
+            rows = np.asarray(A.sum(axis=1)).ravel()
+            G -= np.outer(rows, rows) / V
+    else:
+        G = (A.T @ A).toarray()
+        if center:
+            cols = G.sum(axis=1)
+            G += G.sum() / V**2 - (cols[:, None] + cols[None, :]) / V
+    eig = np.clip(np.linalg.eigvalsh(G), 0.0, None)
+    return np.sort(np.concatenate([np.zeros(V - eig.size), eig]))
+
+
+def _check_counts(count_eigenvalues) -> np.ndarray:
+    t = np.asarray(count_eigenvalues, dtype=float)
+    if t.ndim != 1 or t.size == 0:
+        raise ValueError(f"count_eigenvalues must be a non-empty 1-D array, got shape {t.shape}")
+    if not np.all(np.isfinite(t)) or np.any(t < 0) or not np.any(t > 0):
+        raise ValueError("count_eigenvalues must be finite, >= 0 and not all zero")
+    return t
+
+
+def count_bulk_density(x, count_eigenvalues, delta: float, gamma: float) -> np.ndarray:
+    r"""Limiting density of the pooled noise spectrum given the count spectrum.
+
+    .. math::
+
+        f(\lambda) = \frac{1}{\delta\gamma}\, g\!\left(\frac{\lambda}{\gamma}\right),
+        \qquad g = \text{density of } H_M \boxtimes \mathrm{MP}_{1/\delta},
+
+    with :math:`H_M` the spectrum of :math:`M = A^\top A` (:func:`count_spectrum`): the
+    V×V companion matrix has V/d times as many eigenvalues as S, all scaled by γ.
+
+    Parameters
+    ----------
+    x : array_like
+        Eigenvalues of S (same units as :func:`attnrmt_lib.simulate`).
+    count_eigenvalues : array_like, shape (V,)
+        Spectrum of M.
+    delta, gamma : float
+        Ratios d/V and d/N (> 0).
+    """
+    t = _check_counts(count_eigenvalues)
+    delta = check_positive(delta, "delta")
+    gamma = check_positive(gamma, "gamma")
+    x = np.asarray(x, dtype=float)
+    return sample_density(x / gamma, t, 1.0 / delta) / (delta * gamma)
+
+
+def count_bulk_edge(count_eigenvalues, delta: float, gamma: float) -> float:
+    """Upper end of the support of :func:`count_bulk_density` (the top noise eigenvalue)."""
+    t = _check_counts(count_eigenvalues)
+    delta = check_positive(delta, "delta")
+    gamma = check_positive(gamma, "gamma")
+    return float(gamma * sample_support(t, 1.0 / delta)[-1][1])
+
+
+def count_bulk_cdf(x, count_eigenvalues, delta: float, gamma: float, *,
+                   nodes: int = 400) -> np.ndarray:
+    r"""Cumulative distribution of the pooled noise spectrum given the count spectrum.
+
+    The atom at zero, :math:`1 - (1 - a)/\delta` with a the atom of
+    :math:`H_M\boxtimes\mathrm{MP}_{1/\delta}` (S has d eigenvalues, the companion V), plus
+    the density integrated over each interval of the support on ``nodes`` Chebyshev
+    points (which resolves the square-root edges).
+
+    Parameters
+    ----------
+    x : array_like
+        Points at which to evaluate F.
+    count_eigenvalues : array_like, shape (V,)
+        Spectrum of M.
+    delta, gamma : float
+        Ratios d/V and d/N (> 0).
+    nodes : int, default 400
+        Grid points per support interval.
+    """
+    t = _check_counts(count_eigenvalues)
+    delta = check_positive(delta, "delta")
+    gamma = check_positive(gamma, "gamma")
+    nodes = check_int(nodes, "nodes", 8)
+    grid, mass = [0.0], [1.0 - (1.0 - sample_atom(t, 1.0 / delta)) / delta]
+    theta = np.linspace(0.0, np.pi, nodes)
+    for lo, hi in sample_support(t, 1.0 / delta):
+        y = lo + (hi - lo) * (1.0 - np.cos(theta)) / 2.0
+        f = sample_density(y, t, 1.0 / delta) / delta
+        steps = np.concatenate([[0.0], np.cumsum(np.diff(y) * (f[1:] + f[:-1]) / 2.0)])
+        grid.extend(gamma * y)
+        mass.extend(mass[-1] + steps)
+    grid, mass = np.asarray(grid), np.asarray(mass)
+    x = np.asarray(x, dtype=float)
+    return np.where(x < 0, 0.0, np.interp(x, grid, np.minimum(mass, 1.0), right=1.0))
+
+
+def kolmogorov_distance(eigenvalues, cdf) -> float:
+    r"""Kolmogorov distance :math:`\sup_x |F_n(x) - F(x)|` of a spectrum to a law.
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        Sample eigenvalues (the empirical law :math:`F_n`).
+    cdf : callable
+        Vectorised cumulative distribution function F of the law (with its atoms).
+    """
+    e = np.sort(np.asarray(eigenvalues, dtype=float).ravel())
+    if e.size == 0 or not np.all(np.isfinite(e)):
+        raise ValueError("eigenvalues must be a non-empty array of finite numbers")
+    F = np.asarray(cdf(e), dtype=float)
+    i = np.arange(1, e.size + 1) / e.size
+    return float(max(np.max(i - F), np.max(F - (i - 1.0 / e.size))))
+
+
+@_readable
+def plot_short_sequences(results, count_spectra, *, bins: int = 60, axes=None) -> Figure:
+    r"""Pooled noise spectra at short T against both bulk laws, one panel per simulation.
+
+    Each panel shows the histogram of ``result.eigenvalues / κ`` (the top eigenvalue left
+    out), the closed form :math:`\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma` and the law
+    given the token counts (:func:`count_bulk_density`), with both Kolmogorov distances.
+
+    Parameters
+    ----------
+    results : sequence of SimulationResult
+        Simulations to show (e.g. T = 1, 2, 4), all with ρ below the transition or the
+        top eigenvalue otherwise dropped.
+    count_spectra : sequence of array_like
+        The count spectrum of each simulation (same order): :func:`count_spectrum` of
+        :func:`attnrmt_lib.pool_sequences` called with the simulation's arguments and seed.
+    """
+    if len(results) != len(count_spectra) or not results:
+        raise ValueError("results and count_spectra must be non-empty and of equal length")
+    if axes is None:
+        fig = Figure(figsize=(4.0 * len(results), 3.6), layout="constrained")
+        axes = fig.subplots(1, len(results), sharey=True, squeeze=False)[0]
+    fig = axes[0].figure
+    for ax, r, t in zip(axes, results, count_spectra):
+        k = r.kappa
+        e = r.eigenvalues[:-1] / k
+        top = max(e.max(), bulk_edges(r.delta, r.gamma)[1]) * 1.04
+        ax.hist(e, bins=bins, range=(0, top), density=True, color=SAMPLE, alpha=0.45,
+                label=f"simulation, d = {r.d}")
+        x = np.linspace(1e-4, top, 600)
+        ax.plot(x, bulk_density(x, r.delta, r.gamma), color=THEORY, lw=1.8,
+                label=r"$\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma$")
+        ax.plot(x, count_bulk_density(x * k, t, r.delta, r.gamma) * k, color=POPULATION,
+                lw=1.4, ls="--", label="given the token counts")
+        ks_mp = kolmogorov_distance(e, lambda y: bulk_cdf(y, r.delta, r.gamma))
+        ks_t = kolmogorov_distance(e * k, lambda y: count_bulk_cdf(y, t, r.delta, r.gamma))
+        ax.set_title(f"T = {r.T}", fontsize="medium")
+        ax.text(0.97, 0.45, f"KS to closed form {ks_mp:.3f}\nKS to count law {ks_t:.3f}",
+                transform=ax.transAxes, ha="right", va="top", fontsize="small")
+        ax.set_xlabel(r"eigenvalue / $\kappa$")
+    axes[0].set_ylabel("density")
+    axes[0].legend(loc="upper right", fontsize="small")
+    return fig
+
+
+@_readable
+def plot_effective_length(table, *, noise_floor=None, ax=None) -> Figure:
+    r"""Distance of the finite-T law from the closed form against the effective length.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``weighting`` (label of a family of weights), ``T_eff`` and ``ks`` (the
+        Kolmogorov distance between :func:`count_bulk_cdf` and the closed form), one row per
+        weight vector.
+    noise_floor : dict, optional
+        ``{d: distance}``: the typical Kolmogorov distance of one simulation at dimension d
+        to its own law, drawn as horizontal lines (below them a deviation is invisible).
+    """
+    fig, ax = _axes(ax)
+    markers = "osD^v"
+    for i, (label, group) in enumerate(table.groupby("weighting", sort=False)):
+        group = group.sort_values("T_eff")
+        ax.loglog(group["T_eff"], group["ks"], marker=markers[i % len(markers)], ls="-",
+                  lw=1, label=label)
+    for d, level in (noise_floor or {}).items():
+        ax.axhline(level, color="0.5", ls=":", lw=1)
+        ax.text(table["T_eff"].min(), level * 1.08,
+                f"sampling noise at d = {d}", fontsize="small", color="0.35")
+    ticks = [t for t in (1, 2, 3, 4, 6, 8, 16, 32) if t <= 1.2 * table["T_eff"].max()]
+    ax.set_xticks(ticks, labels=[str(t) for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(r"effective length $T_{\rm eff} = \kappa^2/\sum_t w_t^4$")
+    ax.set_ylabel("Kolmogorov distance to the closed form")
+    ax.legend(fontsize="small")
+    return fig
+
+
+@_readable
+def plot_top_noise_drift(simulations, prediction=None, *, ax=None) -> Figure:
+    r"""Top noise eigenvalue against d for several weightings, with the closed-form edge.
+
+    Parameters
+    ----------
+    simulations : pandas.DataFrame
+        One row per simulation without signal: columns ``weighting`` (label), ``d``,
+        ``top`` (top eigenvalue in units of κ), ``delta``, ``gamma`` (targets).
+    prediction : pandas.DataFrame, optional
+        Columns ``weighting``, ``d`` and ``top``: a theory curve per weighting (e.g. the
+        median over draws of the word counts of :func:`count_bulk_edge`), drawn as a dashed
+        line in the colour of its weighting.
+    """
+    fig, ax = _axes(ax)
+    markers = "osD^v"
+    colours = {}
+    for i, (label, group) in enumerate(simulations.groupby("weighting", sort=False)):
+        jitter = np.exp(0.06 * (i - 1))
+        line = ax.semilogx(group["d"] * jitter, group["top"], ls="none",
+                           marker=markers[i % len(markers)], alpha=0.55, label=label)[0]
+        colours[label] = line.get_color()
+        med = group.groupby("d")["top"].median()
+        ax.semilogx(med.index * jitter, med.values, color=line.get_color(), lw=1.2)
+    if prediction is not None:
+        for label, group in prediction.groupby("weighting", sort=False):
+            group = group.sort_values("d")
+            ax.semilogx(group["d"], group["top"], ls="--", lw=1.6,
+                        color=colours.get(label, POPULATION),
+                        label=f"{label}: edge of the law given the counts")
+    delta, gamma = simulations["delta"].iloc[0], simulations["gamma"].iloc[0]
+    ax.axhline(bulk_edges(delta, gamma)[1], color=THEORY, lw=1.5,
+               label=r"edge of $\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma$")
+    ax.set_xlabel("dimension d")
+    ax.set_ylabel(r"top noise eigenvalue / $\kappa$")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig
