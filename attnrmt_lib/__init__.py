@@ -4,6 +4,16 @@ The public names below are the library's API; modules are named after the mathem
 they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...).
 """
 
+from .attention_matrix import (
+    AttentionDraw,
+    attention_spectrum,
+    draw_attention,
+    gaussian_equivalent,
+    gaussian_equivalent_spectrum,
+    hermite_noise_variance,
+    row_softmax,
+    squared_singular_values,
+)
 from .bai_yao import bai_yao_derivative, bai_yao_map, mp_stieltjes
 from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges, bulk_quadrature
 from .cache import cached_simulate
@@ -24,6 +34,7 @@ from .detection import (
     max_snr,
     standard_weightings,
 )
+from .distances import kolmogorov_distance
 from .embeddings import (
     EmbeddingsUnavailable,
     all_but_the_top,
@@ -43,6 +54,18 @@ from .general_spectrum import (
     sample_support,
 )
 from .correlation import PositionalModel, exchangeable, gaussian, iid, label_model, markov
+from .learned_pooling import (
+    LabelledSequences,
+    LabelTask,
+    PoolingFit,
+    classification_error,
+    fit_direct_pooling,
+    fit_factorised_pooling,
+    label_sequences,
+    label_task,
+    nuclear_norm,
+    supervised_weights,
+)
 from .marchenko_pastur import mp_atom, mp_density, mp_edges, mp_quantiles
 from .power_law import PowerLawFit, fit_power_law
 from .phase_diagram import paul_overlap, paul_top_eigenvalue, threshold_grid
@@ -55,7 +78,6 @@ from .token_counts import (
     count_bulk_edge,
     count_spectrum,
     effective_length,
-    kolmogorov_distance,
     token_count_matrix,
 )
 from .spikes import (
@@ -78,6 +100,24 @@ from .weights import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionDraw",
+    "attention_spectrum",
+    "draw_attention",
+    "gaussian_equivalent",
+    "gaussian_equivalent_spectrum",
+    "hermite_noise_variance",
+    "row_softmax",
+    "squared_singular_values",
+    "LabelledSequences",
+    "LabelTask",
+    "PoolingFit",
+    "classification_error",
+    "fit_direct_pooling",
+    "fit_factorised_pooling",
+    "label_sequences",
+    "label_task",
+    "nuclear_norm",
+    "supervised_weights",
     "count_bulk_cdf",
     "count_bulk_density",
     "count_bulk_edge",

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 
 from ._validation import check_int, check_positive, check_weights
 from .bulk import bulk_cdf, bulk_density, bulk_edges
+from .distances import kolmogorov_distance
 from .general_spectrum import sample_atom, sample_density, sample_support
 from .plotting import POPULATION, SAMPLE, THEORY, _axes, _readable
 from .pooling import PooledData
@@ -42,7 +43,6 @@ __all__ = [
     "count_bulk_density",
     "count_bulk_cdf",
     "count_bulk_edge",
-    "kolmogorov_distance",
     "plot_short_sequences",
     "plot_effective_length",
     "plot_top_noise_drift",
@@ -217,24 +217,6 @@ def count_bulk_cdf(x, count_eigenvalues, delta: float, gamma: float, *,
     grid, mass = np.asarray(grid), np.asarray(mass)
     x = np.asarray(x, dtype=float)
     return np.where(x < 0, 0.0, np.interp(x, grid, np.minimum(mass, 1.0), right=1.0))
-
-
-def kolmogorov_distance(eigenvalues, cdf) -> float:
-    r"""Kolmogorov distance :math:`\sup_x |F_n(x) - F(x)|` of a spectrum to a law.
-
-    Parameters
-    ----------
-    eigenvalues : array_like
-        Sample eigenvalues (the empirical law :math:`F_n`).
-    cdf : callable
-        Vectorised cumulative distribution function F of the law (with its atoms).
-    """
-    e = np.sort(np.asarray(eigenvalues, dtype=float).ravel())
-    if e.size == 0 or not np.all(np.isfinite(e)):
-        raise ValueError("eigenvalues must be a non-empty array of finite numbers")
-    F = np.asarray(cdf(e), dtype=float)
-    i = np.arange(1, e.size + 1) / e.size
-    return float(max(np.max(i - F), np.max(F - (i - 1.0 / e.size))))
 
 
 @_readable

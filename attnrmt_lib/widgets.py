@@ -32,6 +32,8 @@ __all__ = [
     "optimal_attention_explorer",
     "causal_explorer",
     "transition_simulation_explorer",
+    "learned_pooling_explorer",
+    "attention_spectrum_explorer",
 ]
 
 
@@ -231,5 +233,76 @@ def transition_simulation_explorer(delta: float = 0.5, gamma: float = 0.5, d: in
         "gamma": _log_slider("γ", gamma, -1.0, 0.5),
         "d": widgets.IntSlider(value=d, min=100, max=300, step=50, description="d",
                                continuous_update=False),
+    }
+    return _explorer(draw, controls)
+
+
+# --------------------------------------------------------------------------- appendix
+# "Learned pooling": train both parameterisations and redraw profiles and singular values.
+
+
+def learned_pooling_explorer(lam: float = 0.001, n: int = 4000, r: float = 0.8,
+                             mu_norm2: float = 1.0, s0: float = 0.9, T: int = 12,
+                             d: int = 100, delta: float = 0.5,
+                             seed: int = 1) -> widgets.Widget:
+    """Sliders over the weight decay λ, the training-set size n, the purity decay r and ‖μ‖².
+
+    Draws a label-model task (purity s_t = s0 r^(t-1), table with δ = d/V), n training
+    sequences, fits the factorised and the direct pooling classifier (square loss,
+    L-BFGS) and redraws :func:`~attnrmt_lib.learned_pooling.plot_learned_pooling`: the
+    learned profiles against the supervised and spectral optima, and the singular values
+    of the learned B. The task is drawn with ``seed`` and the training set with
+    ``seed + 1`` at every redraw (so the defaults reproduce the chapter's figure).
+    """
+    from .causal import geometric_purity
+    from .learned_pooling import (
+        fit_direct_pooling,
+        fit_factorised_pooling,
+        label_sequences,
+        label_task,
+        plot_learned_pooling,
+    )
+
+    def draw(lam, n, r, mu_norm2):
+        task = label_task(geometric_purity(T, s0, r), d=d, delta=delta, mu_norm2=mu_norm2,
+                          seed=seed)
+        data = label_sequences(task, n, seed=seed + 1)
+        return plot_learned_pooling(task, fit_factorised_pooling(data, lam=lam),
+                                    fit_direct_pooling(data, lam=lam), n=n)
+
+    controls = {
+        "lam": _log_slider("λ", lam, -4.0, 0.0),
+        "n": widgets.SelectionSlider(options=[125, 250, 500, 1000, 2000, 4000, 8000],
+                                     value=n, description="n", continuous_update=False),
+        "r": widgets.FloatSlider(value=r, min=0.5, max=1.0, step=0.01, description="r",
+                                 continuous_update=False),
+        "mu_norm2": widgets.FloatSlider(value=mu_norm2, min=0.25, max=4.0, step=0.05,
+                                        description="‖μ‖²", continuous_update=False),
+    }
+    return _explorer(draw, controls)
+
+
+# --------------------------------------------------------------------------- appendix A4:
+# the spectrum of a random attention matrix
+
+
+def attention_spectrum_explorer(beta: float = 1.0, ell: int = 300,
+                                seed: int = 0) -> widgets.Widget:
+    """Sliders over the inverse temperature β and the number of tokens ℓ (= d = d_qk).
+
+    Draws tokens and query/key maps, and redraws
+    :func:`~attnrmt_lib.attention_matrix.plot_attention_spectrum`: the squared singular
+    values of √ℓ·A (top three removed) against fitted Marchenko–Pastur laws and the
+    Gaussian-equivalent linear model. ℓ ≤ 300 keeps a redraw under half a second.
+    """
+    from .attention_matrix import plot_attention_spectrum
+
+    def draw(beta, ell):
+        return plot_attention_spectrum(beta, ell, seed=seed)
+
+    controls = {
+        "beta": _log_slider("β", beta, -1.0, 1.0),
+        "ell": widgets.IntSlider(value=min(ell, 300), min=100, max=300, step=50,
+                                 description="ℓ", continuous_update=False),
     }
     return _explorer(draw, controls)

@@ -7,7 +7,9 @@ found dynamically: every public function of :mod:`attnrmt_lib.widgets` whose nam
 ``_explorer`` is built with its defaults, then each of its controls is moved to another
 valid value and back, and the synchronous redraw (the explorer's draw function plus
 ``display``) is timed: the median over repeats, the slowest control reported. A view is a
-simulation view when the redraw calls :func:`attnrmt_lib.simulate`; targets (issue 6):
+simulation view when the redraw draws random numbers (it calls :func:`attnrmt_lib.simulate`
+or creates a ``numpy.random.default_rng``, as every seeded sampler of the library does,
+e.g. the attention-matrix and learned-pooling explorers); targets (issue 6):
 theory-only views < 50 ms, simulation views < 500 ms. Exits non-zero if a target is
 missed. Outside a kernel nothing is shown: the figures handed to ``display`` are
 collected (and stdout is captured) instead. The CPU time of the redraw is printed beside
@@ -41,17 +43,25 @@ def explorers():
 
 
 class SimulationCounter:
-    """Counts calls of attnrmt_lib.simulate, however a module imported it."""
+    """Counts calls of attnrmt_lib.simulate, however a module imported it, and of
+    numpy.random.default_rng (every other seeded sampler of the library starts there)."""
 
     def __init__(self):
         self.calls = 0
         self.original = attnrmt_lib.simulation.simulate
+        self.original_rng = np.random.default_rng
         self.patched = []
 
     def __enter__(self):
         def counting(*args, **kwargs):
             self.calls += 1
             return self.original(*args, **kwargs)
+
+        def counting_rng(*args, **kwargs):
+            self.calls += 1
+            return self.original_rng(*args, **kwargs)
+
+        np.random.default_rng = counting_rng
 
         for module in list(sys.modules.values()):
             if getattr(module, "__name__", "").startswith("attnrmt_lib") and \
@@ -61,6 +71,7 @@ class SimulationCounter:
         return self
 
     def __exit__(self, *exc):
+        np.random.default_rng = self.original_rng
         for module in self.patched:
             module.simulate = self.original
 

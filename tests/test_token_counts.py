@@ -127,7 +127,8 @@ def test_kolmogorov_distance_of_a_grid_to_the_uniform_law():
     (lambda: arl.count_bulk_density(1.0, [0.0, 0.0], 0.5, 0.5), "count_eigenvalues"),
     (lambda: arl.count_bulk_cdf(1.0, [1.0, 2.0], 0.0, 0.5), "delta"),
     (lambda: arl.count_bulk_edge([1.0, 2.0], 0.5, np.nan), "gamma"),
-    (lambda: arl.kolmogorov_distance([], lambda x: x), "eigenvalues"),
+    (lambda: arl.kolmogorov_distance([], lambda x: x), "values"),
+    (lambda: arl.kolmogorov_distance([1.0], []), "reference"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
