@@ -52,11 +52,16 @@ class PositionalModel:
         return f"<PositionalModel {self.name}, T={self.T}>"
 
 
+def _labels_and_signs(s: np.ndarray, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Labels y (n,) and signs (n, T) of the label model; ξ_t = y with probability (1 + s_t)/2."""
+    y = rng.choice([-1.0, 1.0], size=n)
+    agree = rng.random((n, s.size)) < (1.0 + s) / 2.0
+    return y, np.where(agree, y[:, None], -y[:, None])
+
+
 def _label_sampler(s: np.ndarray):
     def sample(n, rng):
-        label = rng.choice([-1.0, 1.0], size=(n, 1))
-        agree = rng.random((n, s.size)) < (1.0 + s) / 2.0
-        return np.where(agree, label, -label)
+        return _labels_and_signs(s, n, rng)[1]
 
     return sample
 

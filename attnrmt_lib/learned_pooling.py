@@ -64,9 +64,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullFormatter
 
 from ._validation import check_array, check_int, check_nonnegative, check_weights
-from .correlation import label_model
+from .correlation import _labels_and_signs, label_model
 from .plotting import POPULATION, THEORY, _axes, _readable
-from .weights import optimal_weights
+from .weights import _positive_sign, optimal_weights
 
 __all__ = [
     "LabelTask",
@@ -297,9 +297,7 @@ def label_sequences(task: LabelTask, n: int, seed=0) -> LabelledSequences:
     n = check_int(n, "n", 1)
     rng = np.random.default_rng(seed)
     T = task.T
-    y = rng.choice([-1.0, 1.0], size=n)
-    agree = rng.random((n, T)) < (1.0 + task.s) / 2.0
-    signs = np.where(agree, y[:, None], -y[:, None])
+    y, signs = _labels_and_signs(task.s, n, rng)
     if task.Z is None:
         return LabelledSequences(y=y, signs=signs, tokens=None,
                                  noise=rng.standard_normal((n, T, task.d)), task=task)
@@ -309,17 +307,10 @@ def label_sequences(task: LabelTask, n: int, seed=0) -> LabelledSequences:
 
 # ------------------------------------------------------------------ population optima
 
-def _fix_sign(w: np.ndarray) -> np.ndarray:
-    total = w.sum()
-    if abs(total) > 1e-12 * np.sqrt(w.size) * np.abs(w).max():
-        return w * np.sign(total)
-    return w * np.sign(w[np.flatnonzero(np.abs(w) > 1e-12 * np.abs(w).max())[0]])
-
-
 def sign_fixed_profile(weights) -> np.ndarray:
     """Unit-norm weights with the book's sign convention (sum > 0, else first non-zero > 0)."""
     w = check_weights(weights)
-    return _fix_sign(w / np.linalg.norm(w))
+    return _positive_sign(w / np.linalg.norm(w))
 
 
 def supervised_weights(s, snr: float) -> np.ndarray:
@@ -411,7 +402,7 @@ class PopulationPooling:
     def profile(self) -> np.ndarray:
         """Top left singular vector of B, unit norm, summing to > 0."""
         U, _, _ = np.linalg.svd(self.B, full_matrices=False)
-        return _fix_sign(U[:, 0])
+        return _positive_sign(U[:, 0])
 
 
 def population_pooling(task: LabelTask, lam: float,
@@ -566,7 +557,7 @@ def predicted_profile_angle(task: LabelTask, n, parameterisation: str = "factori
     else:
         B = population_pooling(task, 0.0, "direct").B
         U, S, Vt = np.linalg.svd(B, full_matrices=False)
-        a, b = _fix_sign(U[:, 0]), Vt[0]
+        a, b = _positive_sign(U[:, 0]), Vt[0]
         sigma = task.noise_covariance()
         whitened_mu = np.linalg.solve(sigma, task.mu)
         cov = float(b @ np.linalg.solve(sigma, b)) * np.eye(T) - float(
@@ -987,7 +978,7 @@ class PoolingFit:
     def profile(self) -> np.ndarray:
         """Positional profile: top left singular vector of B, unit norm, summing to > 0."""
         U, _, _ = np.linalg.svd(self.B, full_matrices=False)
-        return _fix_sign(U[:, 0])
+        return _positive_sign(U[:, 0])
 
 
 def _lbfgs(fun, x0, max_iter, tol):
@@ -1038,7 +1029,7 @@ def fit_factorised_pooling(data, *, lam: float, loss: str = "square", max_iter: 
     T = data.task.T
     U, S, Vt = np.linalg.svd(design.adjoint(data.y) / data.n, full_matrices=False)
     scale = np.sqrt(max(S[0], 1e-12))
-    sign = float(np.sign(_fix_sign(U[:, 0]) @ U[:, 0]))
+    sign = float(np.sign(_positive_sign(U[:, 0]) @ U[:, 0]))
     x0 = np.concatenate([sign * U[:, 0] * scale, sign * Vt[0] * scale])
 
     def fun(x):

@@ -79,13 +79,17 @@ def optimal_weights(R) -> np.ndarray:
     """
     R = check_correlation_matrix(R)
     _, vecs = np.linalg.eigh(R)
-    w = vecs[:, -1]
+    return _positive_sign(vecs[:, -1])
+
+
+def _positive_sign(w: np.ndarray) -> np.ndarray:
+    """w or -w, whichever sums to a positive number (if it sums to zero, whichever has its
+    first non-zero entry positive): the book's sign convention for weight profiles."""
+    scale = np.abs(w).max()
     total = w.sum()
-    if abs(total) > 1e-12 * np.sqrt(w.size):
-        sign = np.sign(total)
-    else:
-        sign = np.sign(w[np.flatnonzero(np.abs(w) > 1e-12)[0]])
-    return sign * w
+    if abs(total) > 1e-12 * np.sqrt(w.size) * scale:
+        return w * np.sign(total)
+    return w * np.sign(w[np.flatnonzero(np.abs(w) > 1e-12 * scale)[0]])
 
 
 def causal_attention_weights(X, tau: float) -> np.ndarray:
