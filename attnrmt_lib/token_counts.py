@@ -138,13 +138,13 @@ def _count_eigenvalues(A, center: bool) -> np.ndarray:
     return np.sort(np.concatenate([np.zeros(V - eig.size), eig]))
 
 
-def _check_counts(count_eigenvalues) -> np.ndarray:
+def _check_law(count_eigenvalues, delta, gamma) -> tuple[np.ndarray, float, float]:
     t = np.asarray(count_eigenvalues, dtype=float)
     if t.ndim != 1 or t.size == 0:
         raise ValueError(f"count_eigenvalues must be a non-empty 1-D array, got shape {t.shape}")
     if not np.all(np.isfinite(t)) or np.any(t < 0) or not np.any(t > 0):
         raise ValueError("count_eigenvalues must be finite, >= 0 and not all zero")
-    return t
+    return t, check_positive(delta, "delta"), check_positive(gamma, "gamma")
 
 
 def count_bulk_density(x, count_eigenvalues, delta: float, gamma: float) -> np.ndarray:
@@ -167,18 +167,14 @@ def count_bulk_density(x, count_eigenvalues, delta: float, gamma: float) -> np.n
     delta, gamma : float
         Ratios d/V and d/N (> 0).
     """
-    t = _check_counts(count_eigenvalues)
-    delta = check_positive(delta, "delta")
-    gamma = check_positive(gamma, "gamma")
+    t, delta, gamma = _check_law(count_eigenvalues, delta, gamma)
     x = np.asarray(x, dtype=float)
     return sample_density(x / gamma, t, 1.0 / delta) / (delta * gamma)
 
 
 def count_bulk_edge(count_eigenvalues, delta: float, gamma: float) -> float:
     """Upper end of the support of :func:`count_bulk_density` (the top noise eigenvalue)."""
-    t = _check_counts(count_eigenvalues)
-    delta = check_positive(delta, "delta")
-    gamma = check_positive(gamma, "gamma")
+    t, delta, gamma = _check_law(count_eigenvalues, delta, gamma)
     return float(gamma * sample_support(t, 1.0 / delta)[-1][1])
 
 
@@ -202,9 +198,7 @@ def count_bulk_cdf(x, count_eigenvalues, delta: float, gamma: float, *,
     nodes : int, default 400
         Grid points per support interval.
     """
-    t = _check_counts(count_eigenvalues)
-    delta = check_positive(delta, "delta")
-    gamma = check_positive(gamma, "gamma")
+    t, delta, gamma = _check_law(count_eigenvalues, delta, gamma)
     nodes = check_int(nodes, "nodes", 8)
     grid, mass = [0.0], [1.0 - (1.0 - sample_atom(t, 1.0 / delta)) / delta]
     theta = np.linspace(0.0, np.pi, nodes)
