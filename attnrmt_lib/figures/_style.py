@@ -1,0 +1,85 @@
+"""The one style of the book's figures: colours, axes set-up and font scaling.
+
+Every public figure function is decorated with :func:`readable` and gets its figure and
+axes from :func:`figure_axes`; no figure module builds a ``Figure`` by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+THEORY = "C3"
+SAMPLE = "C0"
+POPULATION = "C2"
+
+# Figures are shown at the width of the book's text column (about 6.9 in at 100 dpi), so a
+# wide multi-panel figure is scaled down and its text would shrink with it. A figure made
+# by a figure function therefore has its fonts scaled by width / 6.4 in, the width of a
+# single-panel figure, which keeps text the same size on the page whatever the layout.
+TEXT_COLUMN_IN = 6.4
+
+
+def figure_axes(ax=None, *, ncols: int = 1, figsize=(6.4, 3.8)):
+    """``(fig, ax)``: the figure of the given axes, or a new figure with ``ncols`` panels.
+
+    ``ax`` may be one Axes, a sequence of ``ncols`` Axes (multi-panel figures) or None.
+    With None a constrained-layout :class:`~matplotlib.figure.Figure` (not registered with
+    pyplot) is made; its axes are returned as one Axes for ``ncols == 1``, else an array.
+    """
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        return fig, fig.subplots(1, ncols)
+    if ncols > 1:
+        ax = list(ax)
+        if len(ax) != ncols:
+            raise ValueError(f"axes must hold {ncols} Axes, got {len(ax)}")
+        return ax[0].figure, ax
+    return ax.figure, ax
+
+
+def scale_fonts(fig: Figure) -> None:
+    """Scale every text of ``fig`` by its width / :data:`TEXT_COLUMN_IN` (wider only)."""
+    factor = fig.get_figwidth() / TEXT_COLUMN_IN
+    if factor <= 1.05:
+        return
+    # Only the texts that exist: walking every artist (findobj) would build all the tick
+    # objects and cost more than drawing the figure, which slows the explorers.
+    texts = list(fig.texts) + [t for legend in fig.legends for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, ax.xaxis.get_offset_text(),
+                  ax.yaxis.get_offset_text(), *ax.texts]
+        texts += [getattr(ax, name) for name in ("_left_title", "_right_title")
+                  if hasattr(ax, name)]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
+        for axis in ("x", "y"):
+            base = FontProperties(size=mpl.rcParams[f"{axis}tick.labelsize"]).get_size_in_points()
+            ax.tick_params(axis=axis, which="both", labelsize=base * factor)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None:
+        texts.append(suptitle)
+    for text in texts:
+        text.set_fontsize(text.get_fontsize() * factor)
+
+
+def readable(plot):
+    """Decorator for every public figure function: scales the fonts of a figure it made.
+
+    A figure drawn into axes the caller passed (``ax=`` or ``axes=``) is left alone: its
+    size is the caller's.
+    """
+
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        fig = plot(*args, **kwargs)
+        if kwargs.get("ax") is None and kwargs.get("axes") is None:
+            scale_fonts(fig)
+        return fig
+
+    wrapper.readable = True
+    return wrapper
