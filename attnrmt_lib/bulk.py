@@ -176,6 +176,10 @@ def bulk_edges(delta: float, gamma: float, kappa: float = 1.0) -> tuple[float, f
         psi_lo = inside[0]
         for _ in range(3):  # Newton polish of the companion-matrix root
             psi_lo -= g(psi_lo) / ((3.0 * a * psi_lo + 2.0 * b) * psi_lo)
+        # g's terms are O(1) at a root in [-1/m1, -1/m2]: its residual must be at rounding.
+        if not abs(g(psi_lo)) <= 1e-10:
+            raise RuntimeError(f"bulk_edges: the lower critical point did not converge "
+                               f"(residual {g(psi_lo):.3g}) at delta={delta}, gamma={gamma}")
         lower = max(0.0, kappa * _lambda_of_psi(psi_lo, delta, gamma))
     return lower, upper
 

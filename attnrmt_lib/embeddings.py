@@ -36,6 +36,7 @@ import importlib
 from pathlib import Path
 
 import numpy as np
+import scipy.optimize
 from matplotlib.figure import Figure
 
 from ._validation import (
@@ -294,15 +295,9 @@ def general_detection_threshold(population_eigenvalues, gamma: float) -> float:
 
     lo = np.sqrt(gamma * np.mean(h * h * (h == top))) * (1 - 1e-12)
     hi = np.sqrt(gamma * m2) * (1 + 1e-12)
-    for _ in range(200):
-        mid = lo + 0.5 * (hi - lo)
-        if not lo < mid < hi:
-            break
-        if g(mid) > 1.0:
-            lo = mid
-        else:
-            hi = mid
-    s = lo + 0.5 * (hi - lo)
+    # brentq raises if the bracket holds no sign change or the iteration does not converge.
+    s = scipy.optimize.brentq(lambda v: g(v) - 1.0, lo, hi, xtol=1e-15 * hi,
+                              rtol=4 * np.finfo(float).eps)
     return float(1.0 / np.mean(1.0 / (top - h + s)))
 
 

@@ -134,7 +134,8 @@ def _bisect(fun, lo, hi, increasing, max_iter=200):
     """Vectorised bisection for a sign change of ``fun`` on ``[lo, hi]`` (arrays).
 
     ``increasing[k]`` says whether ``fun`` goes from negative to positive on interval k.
-    Runs until the brackets stop shrinking in floating point.
+    Runs until the brackets stop shrinking in floating point, or 200 halvings (a factor
+    1e-60 on the bracket). Raises ``RuntimeError`` if a bracket held no sign change.
     """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
@@ -147,6 +148,19 @@ def _bisect(fun, lo, hi, increasing, max_iter=200):
         go_right = (val < 0) == increasing  # root lies to the right of mid
         lo = np.where(active & go_right, mid, lo)
         hi = np.where(active & ~go_right, mid, hi)
+    # The brackets come from bounds proved in the callers. Had one held no sign change,
+    # bisection would have collapsed onto one of its ends: check that the final bracket
+    # still changes sign. An end on a pole (f = ±inf, sign of the zero undefined) is the
+    # callers' proven limit and is not judged.
+    sign = np.where(increasing, 1.0, -1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f_lo, f_hi = sign * fun(lo), sign * fun(hi)
+    bad = (np.isfinite(f_lo) & (f_lo > 0)) | (np.isfinite(f_hi) & (f_hi < 0))
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise RuntimeError(f"general_spectrum: no sign change in the bracket "
+                           f"[{lo[k]:.6g}, {hi[k]:.6g}] (f = {f_lo[k] * sign[k]:.3g}, "
+                           f"{f_hi[k] * sign[k]:.3g}): the root bound does not hold")
     return lo + 0.5 * (hi - lo)
 
 

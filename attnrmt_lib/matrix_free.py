@@ -178,8 +178,15 @@ def top_eigenpair(operator: PooledCovariance, v0: np.ndarray, *, tol: float | No
     ncv = min(d - 1, 32)
     vals, vecs = eigsh(operator.as_linear_operator(), k=1, which="LA", v0=v0, tol=tol,
                        ncv=ncv, maxiter=max(1000, 10 * d))
-    v = vecs[:, 0]
-    return float(vals[0]), v / np.linalg.norm(v)
+    lam, v = float(vals[0]), vecs[:, 0] / np.linalg.norm(vecs[:, 0])
+    # ARPACK stops when its residual estimate is below tol·|θ|; check the true residual
+    # (one more product) so that a stalled run cannot pass as an eigenpair.
+    residual = float(np.linalg.norm(operator.apply(v[:, None])[:, 0] - lam * v))
+    if not residual <= 10.0 * tol * abs(lam):
+        raise RuntimeError(f"top_eigenpair: Lanczos did not converge: residual "
+                           f"||Sv - lambda v|| = {residual:.3g} > 10 tol |lambda| = "
+                           f"{10.0 * tol * abs(lam):.3g}")
+    return lam, v
 
 
 def _lanczos_upper_bound(apply, start: np.ndarray, steps: int, eps: float) -> float:

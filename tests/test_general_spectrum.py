@@ -333,3 +333,14 @@ def test_shape_and_zero_outside():
     assert np.all(f[x <= 0] == 0.0)
     assert np.all(f >= 0.0)
     assert np.ndim(sample_density(1.0, [1.0], 0.5)) == 0
+
+
+def test_bisection_without_a_sign_change_raises():
+    # Every bracket the library bisects comes from a proven bound; if a bound ever failed,
+    # bisection would collapse onto an end of the bracket and return it as a root.
+    with pytest.raises(RuntimeError, match="no sign change"):
+        gsm._bisect(lambda s: s + 1.0, [0.0, 0.0], [1.0, 1.0], np.array([True, True]))
+    with pytest.raises(RuntimeError, match="no sign change"):
+        gsm._bisect(lambda s: s - 0.5, [0.0], [1.0], np.array([False]))
+    root = gsm._bisect(lambda s: s * s - 2.0, [0.0], [2.0], np.array([True]))
+    assert root[0] == pytest.approx(np.sqrt(2.0), rel=1e-15)

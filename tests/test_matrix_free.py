@@ -209,3 +209,16 @@ def test_bad_arguments_raise(bad):
     kw.update(bad)
     with pytest.raises(ValueError):
         arl.simulate(**kw)
+
+
+def test_a_stalled_lanczos_run_raises(monkeypatch):
+    # ARPACK stopping early (or returning a non-eigenvector) must not pass as the top
+    # eigenpair: the true residual ||Sv - lambda v|| is checked after the run.
+    import attnrmt_lib.matrix_free as mf
+
+    def stalled(op, k, which, v0, **kw):
+        return np.array([1.0]), (v0 / np.linalg.norm(v0))[:, None]  # the start vector
+
+    monkeypatch.setattr(mf, "eigsh", stalled)
+    with pytest.raises(RuntimeError, match="top_eigenpair.*residual"):
+        arl.simulate(method="lanczos", density_probes=0, **_kwargs(d=200, seed=1))

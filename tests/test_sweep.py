@@ -91,6 +91,20 @@ def test_backend_is_chosen_by_the_caller(table):
     _assert_same_runs(table, via)
 
 
+def test_a_real_dask_cluster_gives_the_same_table(table):
+    # The README's distributed path as a user runs it: a LocalCluster of worker processes
+    # on 127.0.0.1, a Client, and joblib's dask backend around an unchanged sweep call.
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        with joblib.parallel_config(backend="dask"):
+            via = sweep(GRID, n_seeds=3, n_jobs=None, progress=False, **FIXED)
+        workers = client.scheduler_info()["workers"]
+        assert len(workers) == 2 and all(a.startswith("tcp://127.0.0.1:") for a in workers)
+    _assert_same_runs(table, via)
+
+
 def test_labelled_values_and_lanczos_runs():
     t = sweep({"weights": {"mean": arl.mean_weights(8), "first": arl.token_weights(8, 0)}},
               n_seeds=1, n_jobs=1, progress=False, d=60, delta=0.5, gamma=0.5,
