@@ -11,8 +11,9 @@ strips the solutions and the hidden tests and, unless ``--no-run-tests`` is give
 solution notebook with the generated autograder and fails unless it scores full marks.
 The output folder (git-ignored) then holds::
 
-    <out>/<set>/student/      <set>.ipynb + tests/ (public tests only)   -> students
-    <out>/<set>/autograder/   solution notebook, all tests, autograder zip -> instructors only
+    <out>/<set>/student/      <set>.ipynb, tests/ (public tests only), attnrmt_checks.py -> students
+    <out>/<set>/autograder/   solution notebook, all tests, attnrmt_reference.py, autograder zip
+                              -> instructors only
     <out>/release/<set>.zip   the student folder as one zip (what you upload / hand out)
     <out>/autograders/<set>-autograder.zip   the autograder zip under a stable name
 

@@ -1,9 +1,13 @@
 """attnrmt_lib: random-matrix theory of attention pooling, and its simulator.
 
 The public names below are the library's API; modules are named after the mathematics
-they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...).
+they hold (``bulk`` for the bulk law, ``spikes`` for the phase transitions, ...). Importing
+the package loads no plotting library: the book's figures are in
+:mod:`attnrmt_lib.figures` (one module per chapter) and its explorers in
+:mod:`attnrmt_lib.widgets`, both imported on demand.
 """
 
+from ._version import __version__
 from .attention_matrix import (
     AttentionDraw,
     attention_spectrum,
@@ -19,18 +23,16 @@ from .bulk import bulk_atom, bulk_cdf, bulk_density, bulk_edges, bulk_quadrature
 from .cache import cached_simulate
 from .bulk_moments import bulk_moments, bulk_moments_quadrature
 from .causal import (
+    causal_attention_limit,
     causal_weight_error,
     causal_weight_error_theory,
-    geometric_purity,
     harmonic_gain,
     harmonic_threshold,
-    label_snr,
 )
 from .detection import (
     alignment_at_signal,
     detection_threshold,
     detection_threshold_table,
-    label_model_optimum,
     max_snr,
     standard_weightings,
 )
@@ -53,7 +55,8 @@ from .general_spectrum import (
     sample_density,
     sample_support,
 )
-from .correlation import PositionalModel, exchangeable, gaussian, iid, label_model, markov
+from .correlation import PositionalModel, exchangeable, gaussian, iid, markov
+from .labels import geometric_purity, label_model, label_model_optimum, label_snr
 from .learned_pooling import (
     LabelledSequences,
     LabelTask,
@@ -88,6 +91,14 @@ from .spikes import (
     thresholds,
     top_eigenvalue,
 )
+from .resolvent import deterministic_equivalent, empirical_stieltjes, stieltjes_inversion
+from .free_probability import free_mp_product_density, mp_s_transform
+from .spiked_wishart import contour_alignment, determinant_lemma_outlier, spiked_wishart
+from .tracy_widom import tw1_cdf, tw1_quantile
+from .outlier_test import OutlierTest, outlier_test, tracy_widom_scale
+from .estimation import SignalEstimate, bulk_parameters_from_moments, estimate_signal
+from .classification import spectral_error, unsupervised_error
+from .plugin_weights import PluginWeights, plugin_weights
 from .weights import (
     causal_attention_weights,
     harmonic_weights,
@@ -97,7 +108,6 @@ from .weights import (
     token_weights,
 )
 
-__version__ = "0.1.0"
 
 __all__ = [
     "AttentionDraw",
@@ -196,4 +206,25 @@ __all__ = [
     "optimal_weights",
     "snr",
     "token_weights",
+    "deterministic_equivalent",
+    "empirical_stieltjes",
+    "stieltjes_inversion",
+    "free_mp_product_density",
+    "mp_s_transform",
+    "contour_alignment",
+    "determinant_lemma_outlier",
+    "spiked_wishart",
+    "tw1_cdf",
+    "tw1_quantile",
+    "OutlierTest",
+    "outlier_test",
+    "tracy_widom_scale",
+    "SignalEstimate",
+    "bulk_parameters_from_moments",
+    "estimate_signal",
+    "spectral_error",
+    "unsupervised_error",
+    "PluginWeights",
+    "plugin_weights",
+    "causal_attention_limit",
 ]

@@ -64,6 +64,14 @@ def check_array(values, name: str, *, nonnegative: bool = False) -> np.ndarray:
     return arr
 
 
+def check_rho(rho) -> np.ndarray:
+    """Return the effective signal-to-noise ratio(s) ρ = α‖μ‖²/κ as a finite array >= 0."""
+    rho = check_array(rho, "rho")
+    if np.any(rho < 0):
+        raise ValueError(f"rho must be >= 0 (rho = alpha ||mu||^2 / kappa), got min {rho.min()}")
+    return rho
+
+
 def check_nonnegative_array(values, name: str) -> np.ndarray:
     """Return a finite float array (any shape) whose entries are all >= 0."""
     return check_array(values, name, nonnegative=True)

@@ -152,7 +152,7 @@ def bulk_edges(delta: float, gamma: float, kappa: float = 1.0) -> tuple[float, f
     Examples
     --------
     >>> lo, hi = bulk_edges(0.5, 0.5)
-    >>> round(lo, 5), round(hi, 5)
+    >>> round(float(lo), 5), round(float(hi), 5)
     (0.02835, 4.40915)
     """
     delta, gamma, kappa = _check_law(delta, gamma, kappa)

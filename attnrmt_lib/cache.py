@@ -9,9 +9,10 @@ Results are dictionaries of NumPy arrays stored as ``.npz`` files (no pickles) u
 one sub-folder per namespace, one file per key. The key is a SHA-256 hash of the
 namespace, the parameters (canonicalised: arrays by their bytes, positional models by
 their name, R and a fixed sample, dataclasses by their fields) and the library's
-fingerprint: its version and a hash of its source files, so editing the library
-invalidates every entry (a stale number can never come back). Nothing in the repository
-is written. Set ``ATTNRMT_NO_CACHE=1`` to bypass the cache; :func:`clear` empties it.
+fingerprint: its version and a hash of its source files, subpackages included
+(:func:`source_digest`), so editing or moving library code invalidates every entry (a
+stale number can never come back). Nothing in the repository is written. Set
+``ATTNRMT_NO_CACHE=1`` to bypass the cache; :func:`clear` empties it.
 
 Writes are atomic (a temporary file renamed into place), so concurrent executions of the
 same notebook at worst compute twice. A directory that cannot be written disables the
@@ -31,8 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["cache_dir", "cache_key", "cached_simulate", "clear", "load", "memoize", "save",
-           "simulate_arguments"]
+from ._version import __version__
+
+__all__ = ["cache_dir", "cache_key", "cached_simulate", "clear", "library_fingerprint", "load",
+           "memoize", "save", "simulate_arguments", "source_digest"]
 
 _NONE = "__none__"
 _KEY = "__key__"
@@ -52,17 +55,26 @@ def _enabled() -> bool:
     return os.environ.get("ATTNRMT_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
 
 
+def source_digest(root) -> str:
+    """Hex SHA-256 of every ``.py`` file below ``root``, subpackages included.
+
+    Each file enters with its path relative to ``root`` and its bytes, in the order of the
+    sorted relative paths, so moving code between modules or into a subpackage changes the
+    digest as surely as editing it does.
+    """
+    root = Path(root)
+    digest = hashlib.sha256()
+    for relative in sorted(path.relative_to(root).as_posix() for path in root.rglob("*.py")):
+        digest.update(relative.encode() + b"\0")
+        digest.update((root / relative).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def library_fingerprint() -> str:
     """``"<version>-<hash of the package's .py files>"``, computed once per process."""
     global _fingerprint
     if _fingerprint is None:
-        from . import __version__
-
-        digest = hashlib.sha256()
-        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-        _fingerprint = f"{__version__}-{digest.hexdigest()[:16]}"
+        _fingerprint = f"{__version__}-{source_digest(Path(__file__).resolve().parent)[:16]}"
     return _fingerprint
 
 

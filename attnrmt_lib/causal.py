@@ -7,7 +7,8 @@ sequence with weights :math:`w_s = \frac1T\sum_{t\ge s} a_{ts}`,
 deterministic :func:`attnrmt_lib.harmonic_weights` (exactly so at τ = 0). This module
 measures and predicts the finite-d deviation, which is :math:`O(\tau/\sqrt d)`, and
 decides when the harmonic weights beat mean pooling: exactly when their Rayleigh quotient
-:math:`\alpha/\kappa` is larger (Seddik 2026, "How does attention help?").
+:math:`\alpha/\kappa` is larger (Seddik 2026, "How does attention help?"); under the label
+model that quotient has the closed form :func:`attnrmt_lib.labels.label_snr`.
 """
 
 from __future__ import annotations
@@ -15,24 +16,22 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
-from ._validation import (
-    check_array,
-    check_correlation_matrix,
-    check_int,
-    check_interval,
-    check_nonnegative,
-    check_weights,
-)
+from ._deprecation import moved
+from ._validation import check_array, check_correlation_matrix, check_int, check_nonnegative
+from .sampling import as_generator
 from .weights import causal_attention_weights, harmonic_weights, mean_weights, snr
 
 __all__ = [
+    "causal_attention_limit",
     "causal_weight_error",
     "causal_weight_error_theory",
-    "geometric_purity",
-    "label_snr",
     "harmonic_gain",
     "harmonic_threshold",
 ]
+
+# The label model's closed forms moved to attnrmt_lib.labels.
+__getattr__ = moved(__name__, {"geometric_purity": "attnrmt_lib.labels",
+                               "label_snr": "attnrmt_lib.labels"})
 
 # Gaussian entries materialised at once by causal_weight_error (float64).
 _CHUNK_ENTRIES = 1 << 22
@@ -83,7 +82,7 @@ def causal_weight_error(T: int, tau, d: int, n: int = 200, seed=0):
     taus = _check_taus(tau)
     flat = np.atleast_1d(taus)
     limits = [harmonic_weights(T, float(t)) for t in flat]
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     total = np.zeros(flat.size)
     step = max(1, _CHUNK_ENTRIES // (T * d))
     for start in range(0, n, step):
@@ -139,64 +138,6 @@ def causal_weight_error_theory(T: int, tau, d=1):
     q = self_w**2 + (t - 1) * other**2  # ‖a_t‖²
     row = (t - 1) * other**2 * (1.0 - 2.0 * other + q) + 2.0 * self_w**2 * (1.0 - 2.0 * self_w + q)
     out = taus * np.sqrt(row.sum(axis=-1)) / T / np.sqrt(ds)
-    return float(out) if np.ndim(out) == 0 else out
-
-
-def geometric_purity(T: int, s0: float, r):
-    r"""Purity profile :math:`s_t = s_0 r^{t-1}`, t = 1..T: early tokens carry more signal.
-
-    Parameters
-    ----------
-    T : int
-        Sequence length >= 1.
-    s0 : float
-        Purity of the first token, in [0, 1].
-    r : float or array_like
-        Decay per position, in [0, 1] (r = 1: constant purity, the exchangeable model).
-
-    Returns
-    -------
-    numpy.ndarray, shape ``np.shape(r) + (T,)``
-    """
-    T = check_int(T, "T", 1)
-    s0 = check_interval(s0, "s0", 0.0, 1.0)
-    r = check_array(r, "r")
-    if np.any(r < 0) or np.any(r > 1):
-        raise ValueError("every decay r must lie in [0, 1]")
-    return s0 * r[..., None] ** np.arange(T)
-
-
-def label_snr(weights, s):
-    r"""α/κ of pooling weights w under the label model with purity profile s.
-
-    With :math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)`,
-
-    .. math::
-
-        \frac{\alpha}{\kappa} = \frac{(w\cdot s)^2 + \sum_t w_t^2(1 - s_t^2)}{\|w\|^2}
-            = 1 + \frac{(w\cdot s)^2 - \sum_t w_t^2 s_t^2}{\|w\|^2}.
-
-    Same as ``snr(weights, label_model(s).R)`` but vectorised over profiles.
-
-    Parameters
-    ----------
-    weights : array_like, shape (T,)
-        Pooling weights, not all zero.
-    s : array_like, shape (..., T)
-        Purity profile(s), entries in [-1, 1].
-
-    Returns
-    -------
-    float or numpy.ndarray, shape ``s.shape[:-1]``
-    """
-    w = check_weights(weights)
-    s = check_array(s, "s")
-    if s.ndim == 0 or s.shape[-1] != w.size:
-        raise ValueError(f"s must have shape (..., {w.size}) to match the weights, got {s.shape}")
-    if np.any(np.abs(s) > 1):
-        raise ValueError("every purity s_t must lie in [-1, 1]")
-    kappa = w @ w
-    out = 1.0 + ((s @ w) ** 2 - (s**2) @ (w**2)) / kappa
     return float(out) if np.ndim(out) == 0 else out
 
 
@@ -265,3 +206,41 @@ def harmonic_threshold(T: int, tau: float = 0.0) -> float:
     if poly(1.0) >= 0:
         return 1.0
     return float(scipy.optimize.brentq(poly, 0.0, 1.0, xtol=1e-14, rtol=1e-14))
+
+
+def causal_attention_limit(T: int, tau: float = 0.0) -> np.ndarray:
+    r"""The limit as d → ∞ of the causal attention matrix with score scaling τ/d.
+
+    The scores :math:`X_t\cdot X_s/d` tend to :math:`1[t = s]`, so query t puts
+    :math:`a_{tt} = e^\tau/(e^\tau + t - 1)` on itself and :math:`a_{ts} = 1/(e^\tau + t - 1)`
+    on each earlier token s < t, and nothing on later ones. Its column means are the pooling
+    weights :math:`w(\tau)` of :func:`attnrmt_lib.harmonic_weights`; at τ = 0 the rows are
+    uniform, :math:`a_{ts} = 1/t`, for every d.
+
+    Parameters
+    ----------
+    T : int
+        Sequence length >= 1.
+    tau : float, default 0.0
+        Score scale τ >= 0.
+
+    Returns
+    -------
+    ndarray, shape (T, T)
+        Row-stochastic lower-triangular matrix :math:`(a_{ts})`, queries t in rows.
+
+    Examples
+    --------
+    >>> np.round(causal_attention_limit(3), 3)
+    array([[1.   , 0.   , 0.   ],
+           [0.5  , 0.5  , 0.   ],
+           [0.333, 0.333, 0.333]])
+    """
+    T = check_int(T, "T", 1)
+    tau = check_nonnegative(tau, "tau")
+    # Divided by e^tau, so that a large tau underflows to mean pooling instead of inf/inf.
+    p = np.exp(-tau)
+    t = np.arange(1, T + 1)
+    a = np.tril(np.full((T, T), p)) / (1.0 + (t[:, None] - 1.0) * p)
+    a[np.diag_indices(T)] = 1.0 / (1.0 + (t - 1.0) * p)
+    return a

@@ -2,25 +2,31 @@ r"""Positional correlation models for the class signs :math:`\xi_t`.
 
 Each model is a small frozen object with the sequence length ``T``, the matrix
 :math:`R = \mathbb{E}[\xi\xi^\top]` and a ``sample(n, seed)`` method returning an
-``(n, T)`` array of signs. All have :math:`\mathbb{E}\xi = 0`.
+``(n, T)`` array of signs. All have :math:`\mathbb{E}\xi = 0`. The label model, with its
+closed forms, has a module of its own: :mod:`attnrmt_lib.labels`.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_correlation_matrix, check_int, check_interval
+from ._deprecation import moved
+from ._validation import check_correlation_matrix, check_int, check_interval
+from .sampling import as_generator, label_signs
 
 __all__ = [
     "PositionalModel",
     "iid",
-    "label_model",
     "markov",
     "exchangeable",
     "gaussian",
 ]
+
+# The label model, with its closed forms, moved to attnrmt_lib.labels.
+__getattr__ = moved(__name__, {"label_model": "attnrmt_lib.labels"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,24 +52,10 @@ class PositionalModel:
             Same seed, same signs.
         """
         n = check_int(n, "n", 1)
-        return self._sampler(n, np.random.default_rng(seed))
+        return self._sampler(n, as_generator(seed))
 
     def __repr__(self) -> str:
         return f"<PositionalModel {self.name}, T={self.T}>"
-
-
-def _labels_and_signs(s: np.ndarray, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Labels y (n,) and signs (n, T) of the label model; ξ_t = y with probability (1 + s_t)/2."""
-    y = rng.choice([-1.0, 1.0], size=n)
-    agree = rng.random((n, s.size)) < (1.0 + s) / 2.0
-    return y, np.where(agree, y[:, None], -y[:, None])
-
-
-def _label_sampler(s: np.ndarray):
-    def sample(n, rng):
-        return _labels_and_signs(s, n, rng)[1]
-
-    return sample
 
 
 def iid(T: int) -> PositionalModel:
@@ -72,26 +64,6 @@ def iid(T: int) -> PositionalModel:
     return PositionalModel(
         "i.i.d.", np.eye(T), lambda n, rng: rng.choice([-1.0, 1.0], size=(n, T))
     )
-
-
-def label_model(s) -> PositionalModel:
-    r"""Sequence label ℓ = ±1; position t agrees with ℓ with probability (1 + s_t)/2.
-
-    :math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)`. A decreasing purity profile s
-    (e.g. :math:`s_t = s_0 r^{t-1}`) means early tokens carry more signal.
-
-    Parameters
-    ----------
-    s : array_like, shape (T,)
-        Purity profile, every entry in [-1, 1].
-    """
-    s = check_array(s, "s")
-    if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"s must be a non-empty 1-D array, got shape {s.shape}")
-    if np.any(np.abs(s) > 1):
-        raise ValueError(f"every purity s_t must lie in [-1, 1], got max |s_t| = {np.abs(s).max()}")
-    R = np.outer(s, s) + np.diag(1.0 - s**2)
-    return PositionalModel("label model", R, _label_sampler(s.copy()))
 
 
 def markov(T: int, phi: float) -> PositionalModel:
@@ -115,7 +87,7 @@ def exchangeable(T: int, c: float) -> PositionalModel:
     c = check_interval(c, "c", 0.0, 1.0)
     s = np.full(T, np.sqrt(c))
     R = (1.0 - c) * np.eye(T) + c * np.ones((T, T))
-    return PositionalModel("exchangeable", R, _label_sampler(s))
+    return PositionalModel("exchangeable", R, functools.partial(label_signs, s))
 
 
 def gaussian(R) -> PositionalModel:

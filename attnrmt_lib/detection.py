@@ -12,14 +12,14 @@ sample covariance has an informative outlier exactly when
 with :math:`\rho_2(\delta, \gamma)` the sample threshold of :func:`attnrmt_lib.thresholds`.
 The quotient is maximised by the top eigenvector of R, with maximum :math:`\lambda_{max}(R)`;
 for the label model :math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)` (rank one plus
-diagonal) the maximiser has the closed form of :func:`label_model_optimum`.
+diagonal) the maximiser has the closed form of :func:`attnrmt_lib.labels.label_model_optimum`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize
 
+from ._deprecation import moved
 from ._validation import (
     check_array,
     check_correlation_matrix,
@@ -36,10 +36,13 @@ __all__ = [
     "detection_threshold",
     "detection_threshold_table",
     "max_snr",
-    "label_model_optimum",
     "standard_weightings",
     "alignment_at_signal",
 ]
+
+
+# The label model's optimum moved to attnrmt_lib.labels.
+__getattr__ = moved(__name__, {"label_model_optimum": "attnrmt_lib.labels"})
 
 
 def _matrix(R, T=None) -> np.ndarray:
@@ -123,64 +126,6 @@ def detection_threshold_table(weights: dict, models: dict, delta: float,
     table = snr_table(weights, models)
     with np.errstate(divide="ignore"):
         return np.where(table > 1e-15, rho2 / np.maximum(table, 1e-300), np.inf)
-
-
-def label_model_optimum(s) -> tuple[float, np.ndarray]:
-    r"""Top eigenpair of the label-model matrix :math:`R = ss^\top + D`, D diagonal.
-
-    With :math:`D = \operatorname{diag}(1 - s_t^2)`, the eigen-equation reads
-    :math:`(\lambda I - D)w = s\,(s^\top w)`; for :math:`\lambda > \max_t D_{tt}` on the coupled
-    positions,
-
-    .. math::
-
-        w_t \propto \frac{s_t}{\lambda - 1 + s_t^2}, \qquad
-        \sum_t \frac{s_t^2}{\lambda - 1 + s_t^2} = 1,
-
-    and :math:`\lambda_{max}(R)` is the unique root :math:`\lambda > 1` of this secular
-    equation (its left side falls from the number of non-zero purities to below 1 on
-    :math:`\lambda - 1 \in (0, \|s\|^2]`). So the optimal weights follow the purity profile:
-    :math:`w_t` increases with :math:`s_t` as long as :math:`s_t^2 < \lambda - 1`, which can
-    fail for at most one position; for small purities :math:`w \propto s` to first order.
-
-    Parameters
-    ----------
-    s : array_like, shape (T,)
-        Purity profile, entries in [-1, 1], at least two of them non-zero (otherwise
-        R = I and every weighting is optimal).
-
-    Returns
-    -------
-    lam : float
-        :math:`\lambda_{max}(R) = \max_w \alpha/\kappa`.
-    weights : numpy.ndarray, shape (T,)
-        The optimal weights, unit norm, summing to a positive number (as
-        :func:`attnrmt_lib.optimal_weights`).
-    """
-    s = check_array(s, "s")
-    if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"s must be a non-empty 1-D array, got shape {s.shape}")
-    if np.any(np.abs(s) > 1):
-        raise ValueError(f"every purity s_t must lie in [-1, 1], got max |s_t| = {np.abs(s).max()}")
-    s2 = s**2
-    if np.count_nonzero(s) < 2:
-        raise ValueError("s needs at least two non-zero purities; otherwise R = I and every "
-                         "weighting is optimal (alpha/kappa = 1)")
-
-    def secular(a):
-        return np.sum(s2 / (a + s2)) - 1.0
-
-    top = float(s2.sum())
-    # secular(a) -> (#non-zero s_t) - 1 >= 1 as a -> 0+, and secular(||s||^2) <= 0.
-    a = scipy.optimize.brentq(secular, 1e-300, top, xtol=1e-15 * top, rtol=4 * np.finfo(float).eps)
-    w = s / (a + s2)
-    w /= np.linalg.norm(w)
-    total = w.sum()
-    if abs(total) > 1e-12 * np.sqrt(w.size):
-        w *= np.sign(total)
-    else:
-        w *= np.sign(w[np.flatnonzero(np.abs(w) > 1e-12)[0]])
-    return 1.0 + float(a), w
 
 
 def standard_weightings(T: int, tau: float = 0.0) -> dict:

@@ -1,4 +1,4 @@
-r"""Sample-covariance spectra for an arbitrary population spectrum H (MODEL.md §8).
+r"""Sample-covariance spectra for an arbitrary population spectrum H (appendix A2).
 
 A real vocabulary table does not have an MP_δ covariance spectrum. This module handles a
 population spectrum :math:`H` given as a finite list of eigenvalues :math:`t_1, \dots, t_p`
@@ -603,7 +603,7 @@ def general_population_outlier(population_eigenvalues, theta: float) -> float:
 
         G_H(\beta) = \int\frac{dH(t)}{\beta - t} = \frac{1}{\theta}
 
-    (MODEL.md §8; Benaych-Georges & Nadakuditi 2011). For a finite list
+    (appendix A2; Benaych-Georges & Nadakuditi 2011). For a finite list
     :math:`\sup\operatorname{supp} H = \max_j t_j` carries mass :math:`\ge 1/p`, so
     :math:`G_H(\beta) \to \infty` as :math:`\beta \downarrow \max_j t_j` and the outlier
     **always exists** (just above the top atom when θ is small): the transition
@@ -642,7 +642,7 @@ def general_top_eigenvalue(population_eigenvalues, theta: float, gamma: float) -
 
     the top eigenvalue tends to :math:`\psi(\beta)` when :math:`\psi'(\beta) > 0` (an
     outlier separates from the bulk), else to the upper edge of the support of
-    :math:`H \boxtimes \mathrm{MP}_\gamma` (Bai & Yao 2012; MODEL.md §8).
+    :math:`H \boxtimes \mathrm{MP}_\gamma` (Bai & Yao 2012; appendix A2).
 
     Parameters
     ----------
@@ -679,7 +679,7 @@ def general_overlap(population_eigenvalues, theta: float, gamma: float) -> float
         -G_H'(\beta) = \int\frac{dH(t)}{(\beta - t)^2}:
 
     the population alignment :math:`|v_\beta^\top u|^2` times the sample-to-population
-    alignment :math:`\beta\psi'(\beta)/\psi(\beta)` (MODEL.md §8; Bai & Yao 2012). Below the
+    alignment :math:`\beta\psi'(\beta)/\psi(\beta)` (Bai & Yao 2012; appendix A2). Below the
     transition the alignment is 0.
 
     Parameters

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_positive
-from .spikes import _check_rho, _largest_root_p
+from ._validation import check_array, check_positive, check_rho
+from .spikes import threshold_root
 
 __all__ = ["threshold_grid", "paul_top_eigenvalue", "paul_overlap"]
 
@@ -66,7 +66,7 @@ def threshold_grid(deltas, gammas) -> tuple[np.ndarray, np.ndarray]:
     gammas = _positive_axis(gammas, "gammas")
     D, G = np.meshgrid(deltas, gammas)
     rho1 = D + np.sqrt(D)
-    rho2 = D + _largest_root_p(D, G)
+    rho2 = D + threshold_root(D, G)
     return rho1, rho2
 
 
@@ -91,7 +91,7 @@ def paul_top_eigenvalue(rho, gamma: float, kappa: float = 1.0):
     """
     gamma = check_positive(gamma, "gamma")
     kappa = check_positive(kappa, "kappa")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     above = r > np.sqrt(gamma)
     safe = np.where(above, r, 1.0)
     out = np.where(above, kappa * (1.0 + safe) * (1.0 + gamma / safe),
@@ -115,7 +115,7 @@ def paul_overlap(rho, gamma: float):
     0.7
     """
     gamma = check_positive(gamma, "gamma")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     above = r > np.sqrt(gamma)
     safe = np.where(above, r, 1.0)
     out = np.where(above, (1.0 - gamma / safe**2) / (1.0 + gamma / safe), 0.0)

@@ -26,7 +26,8 @@ import scipy.sparse
 
 from ._validation import check_nonnegative, check_weights
 from .correlation import PositionalModel
-from .simulation import _draw_model, _token_count_matrix
+from .sampling import count_matrix
+from .simulation import draw_model
 from .weights import snr
 
 __all__ = ["PooledData", "pool_sequences", "snr_table"]
@@ -187,11 +188,10 @@ def pool_sequences(
     mu_norm2 = check_nonnegative(mu_norm2, "mu_norm2")
     if isinstance(correlation, PositionalModel):
         w = check_weights(weights, correlation.T)
-    draw = _draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
-                       mu_norm2=mu_norm2, seed=seed, center_table=center_table)
+    draw = draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
+                      mu_norm2=mu_norm2, seed=seed, center_table=center_table)
     Z, zbar, u, tokens, signs = draw.Z, draw.zbar, draw.u, draw.tokens, draw.signs
-    N, T = tokens.shape
-    A = _token_count_matrix(np.broadcast_to(w, (N, T)), tokens, Z.shape[0])
+    A = count_matrix(w, tokens, Z.shape[0])
     A.sum_duplicates()
     C = A @ Z
     C += np.multiply.outer(signs @ w, np.sqrt(mu_norm2) * u)

@@ -1,6 +1,6 @@
 r"""Power-law fits on log-log axes, for the :math:`d^{-1/2}` convergence plots.
 
-Used for the error of finite-d causal softmax weights (chapter 5) and the errors of the
+Used for the error of finite-d causal softmax weights (the causal-attention chapter) and the errors of the
 outlier and the alignment (appendix "Finite-size effects").
 """
 

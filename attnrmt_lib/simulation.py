@@ -26,17 +26,23 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.blas
 import scipy.linalg.lapack
-import scipy.sparse
 
 from ._validation import check_int, check_nonnegative, check_positive, check_weights
 from .correlation import PositionalModel
 from .matrix_free import MIN_DIMENSION, PooledCovariance, estimate_spectrum
+from .sampling import (
+    TABLE_DTYPES,
+    as_generator,
+    count_matrix,
+    gaussian_table,
+    random_direction,
+    uniform_tokens,
+)
 from .weights import causal_attention_weights
 
-__all__ = ["CausalAttention", "SimulationResult", "simulate"]
+__all__ = ["CausalAttention", "ModelDraw", "SimulationResult", "draw_model", "simulate"]
 
 METHODS = ("dense", "lanczos")
-TABLE_DTYPES = ("float64", "float32")
 
 # Embeddings materialised at once when pooling with real causal attention (float64 entries).
 _CHUNK_ENTRIES = 1 << 22
@@ -147,28 +153,13 @@ def _spectrum_and_top_vector(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return eigenvalues, v / np.linalg.norm(v)
 
 
-def _float32_table(rng: np.random.Generator, V: int, d: int, center: bool):
-    """The same draws as ``rng.standard_normal((V, d))``, stored in float32 row block by row
-    block (the float64 table is never held at once), centered with a float64 mean.
-    Returns the table and its (float64) mean row before centering."""
-    Z = np.empty((V, d), dtype=np.float32)
-    total = np.zeros(d)
-    rows = max(1, _CHUNK_ENTRIES // d)
-    for start in range(0, V, rows):
-        block = rng.standard_normal((min(rows, V - start), d))
-        total += block.sum(axis=0)
-        Z[start:start + block.shape[0]] = block
-    mean = total / V
-    if center:
-        for start in range(0, V, rows):
-            block = Z[start:start + rows]
-            block -= mean.astype(np.float32)
-    return Z, mean
-
-
 @dataclass(frozen=True, eq=False)
-class _Draw:
-    """One draw of the model: table, signal direction, tokens and signs."""
+class ModelDraw:
+    """One draw of the model: table, its mean row, signal direction, tokens and signs.
+
+    ``rng`` is the Generator they were drawn from, positioned after them (the matrix-free
+    path of :func:`simulate` draws its probe vectors from it).
+    """
 
     Z: np.ndarray
     zbar: np.ndarray
@@ -178,12 +169,14 @@ class _Draw:
     rng: np.random.Generator
 
 
-def _draw_model(*, d, delta, gamma, correlation, mu_norm2, seed, center_table,
-                float32_table=False):
+def draw_model(*, d, delta, gamma, correlation, mu_norm2, seed=0, center_table=True,
+               table_dtype="float64") -> ModelDraw:
     """Validate the model's arguments and draw its randomness, in a fixed order.
 
-    :func:`simulate` and :func:`attnrmt_lib.pool_sequences` both draw through here, so the
-    same seed gives them the same table, direction, tokens and signs.
+    The table (V = round(d/δ) rows, :func:`attnrmt_lib.sampling.gaussian_table`), the
+    signal direction, N = round(d/γ) sequences of uniform tokens and their signs, all from
+    one Generator. :func:`simulate` and :func:`attnrmt_lib.pool_sequences` both draw
+    through here, so the same seed gives them the same table, direction, tokens and signs.
     """
     d = check_int(d, "d", 1)
     delta = check_positive(delta, "delta")
@@ -198,28 +191,12 @@ def _draw_model(*, d, delta, gamma, correlation, mu_norm2, seed, center_table,
     N = max(1, round(d / gamma))
     if center_table and V < 2:
         raise ValueError(f"d/delta must give a vocabulary of at least 2 rows to center, got V = {V}")
-    rng = np.random.default_rng(seed)
-    if float32_table:
-        Z, zbar = _float32_table(rng, V, d, center_table)
-    else:
-        Z = rng.standard_normal((V, d))
-        zbar = Z.mean(axis=0)
-        if center_table:
-            Z -= zbar
-    u = rng.standard_normal(d)
-    u /= np.linalg.norm(u)
-    tokens = rng.integers(0, V, size=(N, correlation.T))
+    rng = as_generator(seed)
+    Z, zbar = gaussian_table(V, d, center=center_table, dtype=table_dtype, seed=rng)
+    u = random_direction(d, seed=rng)
+    tokens = uniform_tokens(V, N, correlation.T, seed=rng)
     signs = correlation.sample(N, rng)
-    return _Draw(Z=Z, zbar=zbar, u=u, tokens=tokens, signs=signs, rng=rng)
-
-
-def _token_count_matrix(W: np.ndarray, tokens: np.ndarray, V: int) -> scipy.sparse.csr_matrix:
-    """A[n, v] = Σ_t W[n, t] 1[tokens[n, t] = v]; a token repeated in a sequence gives
-    duplicate (n, v) entries, which every product sums."""
-    N, T = tokens.shape
-    return scipy.sparse.csr_matrix(
-        (W.ravel(), tokens.ravel(), np.arange(0, N * T + 1, T)), shape=(N, V)
-    )
+    return ModelDraw(Z=Z, zbar=zbar, u=u, tokens=tokens, signs=signs, rng=rng)
 
 
 def simulate(
@@ -313,9 +290,9 @@ def simulate(
         tau = check_nonnegative(weights.tau, "tau")
     elif isinstance(correlation, PositionalModel):
         w = check_weights(weights, correlation.T)
-    draw = _draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
-                       mu_norm2=mu_norm2, seed=seed, center_table=center_table,
-                       float32_table=method == "lanczos" and table_dtype == "float32")
+    draw = draw_model(d=d, delta=delta, gamma=gamma, correlation=correlation,
+                      mu_norm2=mu_norm2, seed=seed, center_table=center_table,
+                      table_dtype=table_dtype if method == "lanczos" else "float64")
     Z, u, tokens, signs, rng = draw.Z, draw.u, draw.tokens, draw.signs, draw.rng
     (N, T), V = tokens.shape, Z.shape[0]
     mu = np.sqrt(mu_norm2) * u
@@ -333,7 +310,7 @@ def simulate(
     kappa = float(np.mean(np.einsum("nt,nt->n", W, W)))
     alpha = float(np.mean(np.einsum("nt,ts,ns->n", W, R, W)))
 
-    A = _token_count_matrix(W, tokens, V)
+    A = count_matrix(W, tokens, V)
     scalars = dict(kappa=kappa, alpha=alpha, rho=alpha * mu_norm2 / kappa, d=d, V=V, N=N, T=T,
                    delta=d / V, gamma=d / N, mu_norm2=mu_norm2, weights=W.mean(axis=0))
     if method == "lanczos":

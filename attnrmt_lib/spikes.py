@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_array, check_positive
+from ._validation import check_positive, check_rho, check_weights
 from .bulk import bulk_edges
-from .weights import _kappa_and_sum
 
 __all__ = [
     "thresholds",
@@ -28,20 +27,29 @@ __all__ = [
     "top_eigenvalue",
     "overlap",
     "mean_token_snr",
+    "threshold_root",
 ]
 
 
-def _check_rho(rho):
-    rho = check_array(rho, "rho")
-    if np.any(rho < 0):
-        raise ValueError(f"rho must be >= 0 (rho = alpha ||mu||^2 / kappa), got min {rho.min()}")
-    return rho
+def threshold_root(delta, gamma):
+    r"""The largest root :math:`x_*` of :math:`p(x) = x^3 - (\delta+\gamma+\gamma\delta)x - 2\gamma\delta`.
 
+    The sample threshold is :math:`\rho_2 = \delta + x_*` (:func:`thresholds`). p has three
+    real roots (its discriminant is >= 0 by AM-GM), so the trigonometric form of Cardano,
 
-def _largest_root_p(delta: float, gamma: float) -> float:
-    # p(x) = x^3 - (δ + γ + γδ)x - 2γδ has three real roots (its discriminant is >= 0 by
-    # AM-GM), so the trigonometric form of Cardano gives the largest one without
-    # cancellation.
+    .. math::
+
+        x_* = 2\sqrt{s/3}\,\cos\Bigl(\tfrac13\arccos\frac{\gamma\delta}{(s/3)^{3/2}}\Bigr),
+        \qquad s = \delta + \gamma + \gamma\delta,
+
+    gives it without cancellation. Vectorised (broadcast) over ``delta`` and ``gamma``; no
+    validation (callers check δ, γ > 0).
+
+    Examples
+    --------
+    >>> round(float(threshold_root(0.5, 0.5)), 5)
+    1.28078
+    """
     s = delta + gamma + gamma * delta
     r = np.sqrt(s / 3.0)
     arg = np.clip(gamma * delta / r**3, -1.0, 1.0)
@@ -64,7 +72,7 @@ def thresholds(delta: float, gamma: float) -> tuple[float, float]:
     """
     delta = check_positive(delta, "delta")
     gamma = check_positive(gamma, "gamma")
-    return float(delta + np.sqrt(delta)), float(delta + _largest_root_p(delta, gamma))
+    return float(delta + np.sqrt(delta)), float(delta + threshold_root(delta, gamma))
 
 
 def _scalar_or_array(values, like):
@@ -80,7 +88,7 @@ def population_outlier(rho, delta: float, kappa: float = 1.0):
     """
     delta = check_positive(delta, "delta")
     kappa = check_positive(kappa, "kappa")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     rho1 = delta + np.sqrt(delta)
     x = np.where(r > rho1, r - delta, 1.0)
     beta = np.where(r > rho1, kappa * r * (1.0 + 1.0 / x), kappa * (1.0 + np.sqrt(delta)) ** 2)
@@ -93,7 +101,7 @@ def population_overlap(rho, delta: float):
     Zero for :math:`\rho \le \rho_1`. Vectorised over ``rho``.
     """
     delta = check_positive(delta, "delta")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     rho1 = delta + np.sqrt(delta)
     x = np.where(r > rho1, r - delta, 1.0)
     out = np.where(r > rho1, 1.0 - delta / x**2, 0.0)
@@ -115,7 +123,7 @@ def top_eigenvalue(rho, delta: float, gamma: float, kappa: float = 1.0):
     delta = check_positive(delta, "delta")
     gamma = check_positive(gamma, "gamma")
     kappa = check_positive(kappa, "kappa")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     _, rho2 = thresholds(delta, gamma)
     edge = bulk_edges(delta, gamma, kappa)[1]
     x = np.where(r > rho2, r - delta, 1.0)
@@ -139,7 +147,7 @@ def overlap(rho, delta: float, gamma: float):
     """
     delta = check_positive(delta, "delta")
     gamma = check_positive(gamma, "gamma")
-    r = _check_rho(rho)
+    r = check_rho(rho)
     _, rho2 = thresholds(delta, gamma)
     x = np.where(r > rho2, r - delta, 1.0)
     p = x**3 - (delta + gamma + gamma * delta) * x - 2.0 * gamma * delta
@@ -157,5 +165,5 @@ def mean_token_snr(weights, delta: float) -> float:
     Feed it to :func:`top_eigenvalue` to locate the outlier it creates.
     """
     delta = check_positive(delta, "delta")
-    kappa, total = _kappa_and_sum(weights)
-    return total**2 * delta / kappa
+    w = check_weights(weights)
+    return float(w.sum()) ** 2 * delta / float(w @ w)

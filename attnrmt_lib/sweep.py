@@ -42,7 +42,8 @@ from . import cache as _cache
 from ._validation import check_int
 from .bulk import bulk_edges
 from .correlation import PositionalModel
-from .simulation import CausalAttention, simulate
+from .sampling import TABLE_DTYPES
+from .simulation import METHODS, CausalAttention, simulate
 from .spikes import overlap, thresholds, top_eigenvalue
 
 __all__ = ["SIMULATE_PARAMETERS", "run_seed", "sweep"]
@@ -277,8 +278,6 @@ def _tagged(j, kwargs, seed):
 
 def _check_arguments(kwargs: dict) -> None:
     """Run simulate's argument checks without simulating (a tiny dry run would still draw)."""
-    from .simulation import METHODS, TABLE_DTYPES
-
     method = kwargs.get("method", "dense")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")

@@ -26,15 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse
-from matplotlib.figure import Figure
 
 from ._validation import check_int, check_positive, check_weights
-from .bulk import bulk_cdf, bulk_density, bulk_edges
-from .distances import kolmogorov_distance
 from .general_spectrum import sample_atom, sample_density, sample_support
-from .plotting import POPULATION, SAMPLE, THEORY, _axes, _readable
 from .pooling import PooledData
-from .simulation import _token_count_matrix
+from .sampling import token_count_matrix
 
 __all__ = [
     "effective_length",
@@ -43,9 +39,6 @@ __all__ = [
     "count_bulk_density",
     "count_bulk_cdf",
     "count_bulk_edge",
-    "plot_short_sequences",
-    "plot_effective_length",
-    "plot_top_noise_drift",
 ]
 
 
@@ -63,26 +56,6 @@ def effective_length(weights) -> float:
     w = check_weights(weights)
     w2 = w * w
     return float(w2.sum() ** 2 / np.sum(w2 * w2))
-
-
-def token_count_matrix(weights, *, V: int, N: int, seed=0):
-    r"""Token-count matrix :math:`A_{n,v} = \sum_t w_t 1[x_{n,t} = v]` of N sequences of
-    uniform tokens over V words, as a sparse N×V matrix.
-
-    Parameters
-    ----------
-    weights : array_like, shape (T,)
-        Pooling weights.
-    V, N : int
-        Vocabulary size and number of sequences (>= 1).
-    seed : int, numpy.random.Generator or None, default 0
-        Same seed, same tokens.
-    """
-    w = check_weights(weights)
-    V = check_int(V, "V", 1)
-    N = check_int(N, "N", 1)
-    tokens = np.random.default_rng(seed).integers(0, V, size=(N, w.size))
-    return _token_count_matrix(np.broadcast_to(w, tokens.shape), tokens, V)
 
 
 def count_spectrum(counts, *, center: bool = True) -> np.ndarray:
@@ -211,120 +184,3 @@ def count_bulk_cdf(x, count_eigenvalues, delta: float, gamma: float, *,
     grid, mass = np.asarray(grid), np.asarray(mass)
     x = np.asarray(x, dtype=float)
     return np.where(x < 0, 0.0, np.interp(x, grid, np.minimum(mass, 1.0), right=1.0))
-
-
-@_readable
-def plot_short_sequences(results, count_spectra, *, bins: int = 60, axes=None) -> Figure:
-    r"""Pooled noise spectra at short T against both bulk laws, one panel per simulation.
-
-    Each panel shows the histogram of ``result.eigenvalues / κ`` (the top eigenvalue left
-    out), the closed form :math:`\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma` and the law
-    given the token counts (:func:`count_bulk_density`), with both Kolmogorov distances.
-
-    Parameters
-    ----------
-    results : sequence of SimulationResult
-        Simulations to show (e.g. T = 1, 2, 4), all with ρ below the transition or the
-        top eigenvalue otherwise dropped.
-    count_spectra : sequence of array_like
-        The count spectrum of each simulation (same order): :func:`count_spectrum` of
-        :func:`attnrmt_lib.pool_sequences` called with the simulation's arguments and seed.
-    """
-    if len(results) != len(count_spectra) or not results:
-        raise ValueError("results and count_spectra must be non-empty and of equal length")
-    if axes is None:
-        fig = Figure(figsize=(4.0 * len(results), 3.6), layout="constrained")
-        axes = fig.subplots(1, len(results), sharey=True, squeeze=False)[0]
-    fig = axes[0].figure
-    for ax, r, t in zip(axes, results, count_spectra):
-        k = r.kappa
-        e = r.eigenvalues[:-1] / k
-        top = max(e.max(), bulk_edges(r.delta, r.gamma)[1]) * 1.04
-        ax.hist(e, bins=bins, range=(0, top), density=True, color=SAMPLE, alpha=0.45,
-                label=f"simulation, d = {r.d}")
-        x = np.linspace(1e-4, top, 600)
-        ax.plot(x, bulk_density(x, r.delta, r.gamma), color=THEORY, lw=1.8,
-                label=r"$\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma$")
-        ax.plot(x, count_bulk_density(x * k, t, r.delta, r.gamma) * k, color=POPULATION,
-                lw=1.4, ls="--", label="given the token counts")
-        ks_mp = kolmogorov_distance(e, lambda y: bulk_cdf(y, r.delta, r.gamma))
-        ks_t = kolmogorov_distance(e * k, lambda y: count_bulk_cdf(y, t, r.delta, r.gamma))
-        ax.set_title(f"T = {r.T}", fontsize="medium")
-        ax.text(0.97, 0.45, f"KS to closed form {ks_mp:.3f}\nKS to count law {ks_t:.3f}",
-                transform=ax.transAxes, ha="right", va="top", fontsize="small")
-        ax.set_xlabel(r"eigenvalue / $\kappa$")
-    axes[0].set_ylabel("density")
-    axes[0].legend(loc="upper right", fontsize="small")
-    return fig
-
-
-@_readable
-def plot_effective_length(table, *, noise_floor=None, ax=None) -> Figure:
-    r"""Distance of the finite-T law from the closed form against the effective length.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Columns ``weighting`` (label of a family of weights), ``T_eff`` and ``ks`` (the
-        Kolmogorov distance between :func:`count_bulk_cdf` and the closed form), one row per
-        weight vector.
-    noise_floor : dict, optional
-        ``{d: distance}``: the typical Kolmogorov distance of one simulation at dimension d
-        to its own law, drawn as horizontal lines (below them a deviation is invisible).
-    """
-    fig, ax = _axes(ax)
-    markers = "osD^v"
-    for i, (label, group) in enumerate(table.groupby("weighting", sort=False)):
-        group = group.sort_values("T_eff")
-        ax.loglog(group["T_eff"], group["ks"], marker=markers[i % len(markers)], ls="-",
-                  lw=1, label=label)
-    for d, level in (noise_floor or {}).items():
-        ax.axhline(level, color="0.5", ls=":", lw=1)
-        ax.text(table["T_eff"].min(), level * 1.08,
-                f"sampling noise at d = {d}", fontsize="small", color="0.35")
-    ticks = [t for t in (1, 2, 3, 4, 6, 8, 16, 32) if t <= 1.2 * table["T_eff"].max()]
-    ax.set_xticks(ticks, labels=[str(t) for t in ticks])
-    ax.minorticks_off()
-    ax.set_xlabel(r"effective length $T_{\rm eff} = \kappa^2/\sum_t w_t^4$")
-    ax.set_ylabel("Kolmogorov distance to the closed form")
-    ax.legend(fontsize="small")
-    return fig
-
-
-@_readable
-def plot_top_noise_drift(simulations, prediction=None, *, ax=None) -> Figure:
-    r"""Top noise eigenvalue against d for several weightings, with the closed-form edge.
-
-    Parameters
-    ----------
-    simulations : pandas.DataFrame
-        One row per simulation without signal: columns ``weighting`` (label), ``d``,
-        ``top`` (top eigenvalue in units of κ), ``delta``, ``gamma`` (targets).
-    prediction : pandas.DataFrame, optional
-        Columns ``weighting``, ``d`` and ``top``: a theory curve per weighting (e.g. the
-        median over draws of the word counts of :func:`count_bulk_edge`), drawn as a dashed
-        line in the colour of its weighting.
-    """
-    fig, ax = _axes(ax)
-    markers = "osD^v"
-    colours = {}
-    for i, (label, group) in enumerate(simulations.groupby("weighting", sort=False)):
-        jitter = np.exp(0.06 * (i - 1))
-        line = ax.semilogx(group["d"] * jitter, group["top"], ls="none",
-                           marker=markers[i % len(markers)], alpha=0.55, label=label)[0]
-        colours[label] = line.get_color()
-        med = group.groupby("d")["top"].median()
-        ax.semilogx(med.index * jitter, med.values, color=line.get_color(), lw=1.2)
-    if prediction is not None:
-        for label, group in prediction.groupby("weighting", sort=False):
-            group = group.sort_values("d")
-            ax.semilogx(group["d"], group["top"], ls="--", lw=1.6,
-                        color=colours.get(label, POPULATION),
-                        label=f"{label}: edge of the law given the counts")
-    delta, gamma = simulations["delta"].iloc[0], simulations["gamma"].iloc[0]
-    ax.axhline(bulk_edges(delta, gamma)[1], color=THEORY, lw=1.5,
-               label=r"edge of $\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma$")
-    ax.set_xlabel("dimension d")
-    ax.set_ylabel(r"top noise eigenvalue / $\kappa$")
-    ax.legend(fontsize="small", loc="upper left")
-    return fig

@@ -19,6 +19,8 @@ __all__ = [
     "optimal_weights",
     "causal_attention_weights",
     "snr",
+    "positive_sign",
+    "top_eigenvalue_is_simple",
 ]
 
 
@@ -79,17 +81,36 @@ def optimal_weights(R) -> np.ndarray:
     """
     R = check_correlation_matrix(R)
     _, vecs = np.linalg.eigh(R)
-    return _positive_sign(vecs[:, -1])
+    return positive_sign(vecs[:, -1])
 
 
-def _positive_sign(w: np.ndarray) -> np.ndarray:
+def positive_sign(w: np.ndarray) -> np.ndarray:
     """w or -w, whichever sums to a positive number (if it sums to zero, whichever has its
-    first non-zero entry positive): the book's sign convention for weight profiles."""
+    first non-zero entry positive): the book's sign convention for weight profiles.
+
+    Examples
+    --------
+    >>> positive_sign(np.array([-0.6, -0.8])).tolist()
+    [0.6, 0.8]
+    >>> positive_sign(np.array([0.0, -1.0, 1.0])).tolist()
+    [-0.0, 1.0, -1.0]
+    """
+    w = np.asarray(w, dtype=float)
     scale = np.abs(w).max()
     total = w.sum()
     if abs(total) > 1e-12 * np.sqrt(w.size) * scale:
         return w * np.sign(total)
     return w * np.sign(w[np.flatnonzero(np.abs(w) > 1e-12 * scale)[0]])
+
+
+def top_eigenvalue_is_simple(R) -> bool:
+    r"""Whether :math:`\lambda_{max}(R)` is a simple eigenvalue (to a relative 1e-9).
+
+    Then the weights maximising α/κ (:func:`optimal_weights`) are unique up to scale;
+    otherwise (e.g. R = I) every vector of the top eigenspace is optimal.
+    """
+    vals = np.linalg.eigvalsh(check_correlation_matrix(R))
+    return bool(vals.size == 1 or vals[-1] - vals[-2] > 1e-9 * max(1.0, abs(vals[-1])))
 
 
 def causal_attention_weights(X, tau: float) -> np.ndarray:
@@ -134,8 +155,3 @@ def snr(weights, R) -> float:
     w = check_weights(weights)
     R = check_correlation_matrix(R, T=w.size)
     return float(w @ R @ w / (w @ w))
-
-
-def _kappa_and_sum(weights) -> tuple[float, float]:
-    w = check_weights(weights)
-    return float(w @ w), float(w.sum())

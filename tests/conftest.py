@@ -1,13 +1,24 @@
+import contextlib
+import functools
+import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import matplotlib
 import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, settings
+
+# Figures are drawn off screen in every test (and the doctests): set once, before any test
+# module imports pyplot.
+matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,3 +70,170 @@ def built_book(tmp_path_factory):
     assert proc.returncode == 0, log[-6000:]
     assert "build succeeded" in log
     return out / "_build" / "html"
+
+
+# ------------------------------------------------------------------ the book in a browser
+# Shared by test_browser.py (every page) and test_live.py (the explorers in JupyterLite):
+# Debian's Chromium under Playwright, the built book served on 127.0.0.1, and routing that
+# answers MathJax from the npm copy and blocks every other request that leaves the machine.
+
+MATHJAX_DIR = ROOT / "tests" / "browser" / "node_modules" / "mathjax"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # A second wall behind the routing below (which requests made by a service worker can
+    # bypass): no host name but the loopback one resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+# Any CDN spelling of MathJax 3 (jsdelivr/unpkg `mathjax@3...`, cdnjs `mathjax/3.x.y`):
+# the part from `es5/` on is a path inside the npm package.
+MATHJAX_URL = re.compile(r"/mathjax(?:@[^/]*|/3[^/]*)?/(es5/[^?#]+)")
+
+
+def unavailable(reason: str):
+    """Skip locally; under CI a missing browser is a failure, never a silent skip."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium ($ATTNRMT_CHROMIUM overrides); Playwright never downloads one here."""
+    if "ATTNRMT_CHROMIUM" in os.environ:
+        candidates = [os.environ["ATTNRMT_CHROMIUM"]]
+    else:
+        candidates = [shutil.which("chromium"), "/usr/bin/chromium"]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def route_offline(context, base: str, seen) -> None:
+    """Serve ``base`` and MathJax (local copy) to ``context``; block anything else.
+
+    ``seen`` collects what happened: ``seen.external`` the blocked URLs, ``seen.errors``
+    MathJax files missing from the local copy.
+    """
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(base) or url.startswith(("data:", "blob:")):
+            return r.continue_()
+        match = MATHJAX_URL.search(urlsplit(url).path)
+        if match:
+            local = (MATHJAX_DIR / unquote(match.group(1))).resolve()
+            if local.is_file() and MATHJAX_DIR.resolve() in local.parents:
+                return r.fulfill(path=str(local), headers={"Access-Control-Allow-Origin": "*"})
+            seen.errors.append(f"MathJax file missing from the local copy: {url}")
+            return r.fulfill(status=404, body="")
+        seen.external.append(url)
+        return r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the Python package `playwright` is not installed (pip install playwright)")
+    exe = chromium_path()
+    if exe is None:
+        unavailable("Chromium is not installed (apt-get install -y chromium)")
+    if not (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").is_file():
+        unavailable("no local MathJax: run `npm ci --prefix tests/browser`")
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+    except Exception as exc:  # a broken install is also "no browser"
+        pw.stop()
+        unavailable(f"Chromium at {exe} does not start under Playwright: {exc}")
+    yield chromium
+    chromium.close()
+    pw.stop()
+
+
+@pytest.fixture(scope="session")
+def html_dir(browser, request) -> Path:
+    """The built book: $ATTNRMT_HTML (an existing build, for quick local runs) or a fresh one.
+
+    Requests the browser first, so a machine without Chromium skips before building.
+    """
+    given = os.environ.get("ATTNRMT_HTML")
+    if given:
+        path = Path(given)
+        assert (path / "index.html").is_file(), f"ATTNRMT_HTML={given} holds no built book"
+        return path
+    return request.getfixturevalue("built_book")
+
+
+# Bytes of file bodies the server has sent (benchmarks/live.py: what a first visit downloads,
+# counted where it leaves the server, so requests of web workers are included).
+SERVED = {"bytes": 0}
+
+
+@contextlib.contextmanager
+def serve(html_dir):
+    """Serve ``html_dir`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def copyfile(self, source, outputfile):
+            start = source.tell()
+            super().copyfile(source, outputfile)
+            SERVED["bytes"] += source.tell() - start
+
+    handler = functools.partial(Quiet, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(html_dir):
+    """The book over HTTP on 127.0.0.1 (a free port), as a browser would see it online."""
+    with serve(html_dir) as base:
+        yield base
+
+
+# ------------------------------------------------------------ each chapter executed once
+# tests/test_jupyterlab.py runs every cell of every chapter in JupyterLab and fails on any
+# cell error, which is all that nbval (--nbval-lax) checks. When both are collected and the
+# browser test can run, the chapters' nbval items are deselected, so a full run executes
+# each chapter once, not twice. Alone (`pytest chapters/NAME.ipynb`), nbval runs as before.
+
+
+def _lab_can_run() -> bool:
+    try:
+        import jupyterlab  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return chromium_path() is not None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    in_lab = {item.callspec.params.get("chapter") for item in items
+              if item.path.name == "test_jupyterlab.py" and hasattr(item, "callspec")
+              and item.originalname == "test_chapter_runs_in_jupyterlab"}
+    in_lab.discard(None)
+    if not in_lab or not _lab_can_run():
+        return
+    twice = [item for item in items if item.path.suffix == ".ipynb"
+             and item.path.parent == ROOT / "chapters" and f"chapters/{item.path.stem}" in in_lab]
+    if twice:
+        config.hook.pytest_deselected(items=twice)
+        items[:] = [item for item in items if item not in twice]

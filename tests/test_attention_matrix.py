@@ -231,25 +231,3 @@ def test_thresholds_and_lindeberg_ratio():
     # at β = √(log(ℓ)/2) the Lindeberg ratio is exactly one
     assert am.lindeberg_ratio(th.self_averaging, 800) == pytest.approx(1.0)
     assert am.lindeberg_ratio(th.frobenius, 800) == pytest.approx(np.sqrt(800))
-
-
-def test_plots_return_figures():
-    fig = am.plot_attention_spectrum(0.5, 100)
-    assert len(fig.axes) == 2 and "beta" in fig.axes[0].get_title()
-    table = am.equivalence_sweep([0.5, 1.0], ells=(60,))
-    assert len(am.plot_equivalence_error(table).axes) == 2
-    assert len(am.plot_second_moment(ells=(50,), betas=[0.0, 1.0, 3.0]).axes) == 1
-    fig = am.plot_poisson_limit(20.0, 100)
-    assert len(fig.axes) == 2
-    with pytest.raises(ValueError, match="columns"):
-        am.plot_equivalence_error(table.drop(columns="floor"))
-
-
-def test_explorer_redraws_when_beta_moves(capsys):
-    from attnrmt_lib import widgets
-
-    box = widgets.attention_spectrum_explorer(ell=100)
-    controls, _ = box.children
-    capsys.readouterr()
-    controls.children[0].value = 2.0
-    assert "Figure(" in capsys.readouterr().out

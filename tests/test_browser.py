@@ -17,36 +17,21 @@ under CI=true, where they fail instead.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 import pytest
 import yaml
 
+# The browser, the served book and the offline routing are shared with test_live.py.
+from conftest import route_offline
+
 ROOT = Path(__file__).resolve().parents[1]
-MATHJAX_DIR = ROOT / "tests" / "browser" / "node_modules" / "mathjax"
 SCREENSHOTS = Path(os.environ.get("ATTNRMT_SCREENSHOTS") or ROOT / "_build" / "screenshots")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Any CDN spelling of MathJax 3 (jsdelivr/unpkg `mathjax@3...`, cdnjs `mathjax/3.x.y`):
-# the part from `es5/` on is a path inside the npm package.
-MATHJAX_URL = re.compile(r"/mathjax(?:@[^/]*|/3[^/]*)?/(es5/[^?#]+)")
 # Raw math that MathJax did not typeset, and roles MyST did not turn into links.
 RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\s][^$\n]{0,200}\$|\\(?:begin|frac|mathbb|mathrm)\b")
 RAW_ROLE = re.compile(r"\{(?:numref|eq|cite(?::[pt])?|ref|doc|term|prf:ref|math)\}`")
@@ -71,77 +56,6 @@ def toc_pages() -> list[str]:
 
 PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
-
-
-def unavailable(reason: str):
-    """Skip locally; under CI a missing browser is a failure, never a silent skip."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium ($ATTNRMT_CHROMIUM overrides); Playwright never downloads one here."""
-    if "ATTNRMT_CHROMIUM" in os.environ:
-        candidates = [os.environ["ATTNRMT_CHROMIUM"]]
-    else:
-        candidates = [shutil.which("chromium"), "/usr/bin/chromium"]
-    return next((c for c in candidates if c and Path(c).is_file()), None)
-
-
-# ---------------------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the Python package `playwright` is not installed (pip install playwright)")
-    exe = chromium_path()
-    if exe is None:
-        unavailable("Chromium is not installed (apt-get install -y chromium)")
-    if not (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").is_file():
-        unavailable("no local MathJax: run `npm ci --prefix tests/browser`")
-    pw = sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-    except Exception as exc:  # a broken install is also "no browser"
-        pw.stop()
-        unavailable(f"Chromium at {exe} does not start under Playwright: {exc}")
-    yield chromium
-    chromium.close()
-    pw.stop()
-
-
-@pytest.fixture(scope="session")
-def html_dir(browser, request) -> Path:
-    """The built book: $ATTNRMT_HTML (an existing build, for quick local runs) or a fresh one.
-
-    Requests the browser first, so a machine without Chromium skips before building.
-    """
-    given = os.environ.get("ATTNRMT_HTML")
-    if given:
-        path = Path(given)
-        assert (path / "index.html").is_file(), f"ATTNRMT_HTML={given} holds no built book"
-        return path
-    return request.getfixturevalue("built_book")
-
-
-@pytest.fixture(scope="session")
-def server(html_dir):
-    """The book over HTTP on 127.0.0.1 (a free port), as a browser would see it online."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @dataclass
@@ -235,21 +149,7 @@ def visit(browser, base: str, page_name: str, scheme: str) -> Visit:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, color_scheme=scheme, service_workers="block")
 
-    def route(r):
-        url = r.request.url
-        if url.startswith(base) or url.startswith(("data:", "blob:")):
-            return r.continue_()
-        match = MATHJAX_URL.search(urlsplit(url).path)
-        if match:
-            local = (MATHJAX_DIR / unquote(match.group(1))).resolve()
-            if local.is_file() and MATHJAX_DIR.resolve() in local.parents:
-                return r.fulfill(path=str(local), headers={"Access-Control-Allow-Origin": "*"})
-            seen.errors.append(f"MathJax file missing from the local copy: {url}")
-            return r.fulfill(status=404, body="")
-        seen.external.append(url)
-        return r.abort("blockedbyclient")
-
-    context.route("**/*", route)
+    route_offline(context, base, seen)
     page = context.new_page()
 
     def on_console(msg):

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.integrate import quad
 
+import attnrmt_lib as arl
 from attnrmt_lib import bulk_atom, bulk_cdf, bulk_density, bulk_edges, mp_density, mp_edges
 
 from conftest import integrate_on_support
@@ -121,3 +122,42 @@ def test_cdf_is_a_distribution_function(delta, gamma):
     assert F[0] == pytest.approx(bulk_atom(delta, gamma), abs=1e-9)
     assert F[-1] == pytest.approx(1.0, abs=1e-5)
     assert bulk_cdf(-1.0, delta, gamma) == 0.0
+
+
+D = 400
+
+
+def _simulate(delta, gamma, T=8, seed=0, d=D):
+    return arl.simulate(d=d, delta=delta, gamma=gamma, weights=arl.mean_weights(T),
+                        correlation=arl.iid(T), mu_norm2=0.0, seed=seed)
+
+
+@pytest.mark.parametrize("delta, gamma", [(1.0, 2.7), (2.7, 1.0), (1.0, 1.5), (2.0, 0.5),
+                                          (0.5, 0.5), (3.0, 2.0)])
+def test_gap_above_zero_unless_two_largest_ratios_tie(delta, gamma):
+    lower, _ = arl.bulk_edges(delta, gamma)
+    assert lower > 1e-3
+
+
+@pytest.mark.parametrize("delta, gamma", [(1.0, 0.5), (0.5, 1.0), (1.0, 1.0), (2.0, 2.0)])
+def test_hard_edge_when_two_largest_ratios_tie(delta, gamma):
+    assert arl.bulk_edges(delta, gamma)[0] == 0.0
+
+
+def test_delta_one_below_gamma_has_atom_and_gap_in_simulation():
+    r = _simulate(1.0, 2.7)
+    ev = r.eigenvalues / r.kappa
+    zero = ev <= 1e-9 * ev[-1]
+    assert zero.mean() == pytest.approx(1 - r.N / r.d, abs=1e-12)
+    assert zero.mean() == pytest.approx(arl.bulk_atom(r.delta, r.gamma), abs=1 / r.d)
+    lower = arl.bulk_edges(r.delta, r.gamma)[0]
+    assert lower == pytest.approx(0.18, abs=0.01)
+    assert abs(ev[~zero].min() - lower) < 1 / np.sqrt(r.d)
+
+
+def test_upper_edge_closed_form_at_equal_ratios():
+    # γ = δ: 2s² + δ s - δ = 0 with s = δψ, and λ₊ = (δ + s)(1 + s)²/s.
+    for delta in (0.1, 0.5, 1.0, 3.0):
+        s = (np.sqrt(delta**2 + 8 * delta) - delta) / 4
+        assert arl.bulk_edges(delta, delta)[1] == pytest.approx((delta + s) * (1 + s) ** 2 / s,
+                                                                rel=1e-12)

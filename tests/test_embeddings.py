@@ -72,7 +72,7 @@ def test_standardize_and_all_but_the_top():
 def test_detection_threshold_reduces_to_known_cases():
     assert general_detection_threshold([1.0], 0.25) == pytest.approx(0.5, rel=1e-10)  # BBP √γ
     assert general_detection_threshold([3.0], 0.25) == pytest.approx(1.5, rel=1e-10)  # degree 1
-    # MP_δ quantiles approximate the i.i.d. table: ρ₂ of MODEL.md §4 (1.78078 at δ=γ=1/2)
+    # MP_δ quantiles approximate the i.i.d. table: ρ₂ of chapter 3 (1.78078 at δ=γ=1/2)
     q = arl.mp_quantiles(0.5, 4000)
     assert general_detection_threshold(q, 0.5) == pytest.approx(arl.thresholds(0.5, 0.5)[1],
                                                                 abs=2e-3)

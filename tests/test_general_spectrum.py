@@ -1,5 +1,5 @@
 """Tests for attnrmt_lib.general_spectrum: H ⊠ MP_γ for a finite population list, and the
-general-table spike formulas of MODEL.md §8."""
+general-table spike formulas of appendix A2 (Benaych-Georges & Nadakuditi 2011; Bai & Yao 2012)."""
 
 from __future__ import annotations
 
@@ -227,14 +227,14 @@ def test_density_matches_high_precision_silverstein_solution(H, gamma):
             assert fi == pytest.approx(ref, rel=1e-12)
 
 
-# ------------------------------------------------------------------- MODEL.md §8 spikes
+# ------------------------------------------ general-table spikes (appendix A2)
 
 
 @pytest.mark.parametrize("kappa", [1.0, 2.0])
 def test_spike_formulas_reduce_to_closed_forms(kappa):
     delta = gamma = 0.5
     H = kappa * mp_quantiles(delta, 4000)
-    # ρ = 3: worked numbers of MODEL.md §4.
+    # ρ = 3: the worked numbers of chapter 3 (Two phase transitions).
     rho = 3.0
     assert general_population_outlier(H, rho * kappa) == pytest.approx(4.2 * kappa, rel=1e-5)
     assert general_top_eigenvalue(H, rho * kappa, gamma) == pytest.approx(5.04 * kappa, rel=1e-5)

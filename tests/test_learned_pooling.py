@@ -6,7 +6,7 @@ import pytest
 import scipy.special
 
 import attnrmt_lib as arl
-from attnrmt_lib.causal import geometric_purity
+from attnrmt_lib.labels import geometric_purity
 from attnrmt_lib.learned_pooling import (
     classification_error,
     direct_noise_bulk,

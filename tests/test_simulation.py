@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import attnrmt_lib as arl
+from attnrmt_lib.labels import geometric_purity
 
 
 def kolmogorov_distance(eigenvalues, delta, gamma, kappa):
@@ -144,3 +145,16 @@ def test_result_shape_and_realised_ratios():
     assert r.delta == 300 / r.V and r.gamma == 300 / r.N
     assert r.kappa == pytest.approx(14.0) and r.alpha == pytest.approx(14.0) and r.rho == pytest.approx(2.0)
     assert 0.0 <= r.overlap <= 1.0
+
+
+def test_real_causal_attention_simulation_matches_theory():
+    T, d = 12, 300
+    model = arl.label_model(geometric_purity(T, 0.9, 0.7))
+    res = arl.simulate(d=d, delta=0.5, gamma=0.5, weights=arl.CausalAttention(0.0),
+                       correlation=model, mu_norm2=2.5, seed=3)
+    # τ = 0: the weights are the harmonic ones exactly, for every sequence.
+    assert res.alpha / res.kappa == pytest.approx(arl.snr(arl.harmonic_weights(T), model.R),
+                                                  rel=1e-12)
+    assert abs(res.overlap - arl.overlap(res.rho, res.delta, res.gamma)) < 4 * 0.9 / np.sqrt(d)
+    assert abs(res.top_eigenvalue / res.kappa
+               - arl.top_eigenvalue(res.rho, res.delta, res.gamma)) < 4 * 3.5 / np.sqrt(d)

@@ -1,4 +1,5 @@
-"""Thresholds, outliers and alignments against MODEL.md, limits and independent integrals."""
+"""attnrmt_lib.spikes: thresholds, outliers and alignments against the closed forms of chapter 3
+(Baik, Ben Arous & Péché 2005; Bai & Yao 2012), their limits and independent integrals."""
 
 import numpy as np
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.integrate import quad
 
+import attnrmt_lib as arl
 from attnrmt_lib import (
     bulk_edges,
     mean_token_snr,
@@ -19,6 +21,7 @@ from attnrmt_lib import (
     thresholds,
     top_eigenvalue,
 )
+from attnrmt_lib.pooling import pool_sequences
 
 ratios = st.floats(min_value=np.log(1e-3), max_value=np.log(20.0)).map(np.exp)
 
@@ -126,3 +129,19 @@ def test_mean_token_snr():
     # Mean pooling over T tokens: (Σw)² δ / κ = T δ.
     assert mean_token_snr(mean_weights(16), 0.5) == pytest.approx(8.0)
     assert mean_token_snr([1.0, 0.0, 0.0], 0.3) == pytest.approx(0.3)
+
+
+def test_spurious_outlier_location_and_direction():
+    d, Tm = 400, 16
+    w = arl.mean_weights(Tm)
+    data = pool_sequences(d=d, delta=0.5, gamma=0.5, weights=w, correlation=arl.iid(Tm),
+                          mu_norm2=0.0, seed=2, center_table=False)
+    vals, vecs = np.linalg.eigh(data.covariance())
+    rho_spur = arl.mean_token_snr(w, data.delta)
+    assert rho_spur == pytest.approx(Tm * data.delta)
+    lam = arl.top_eigenvalue(rho_spur, data.delta, data.gamma)
+    assert abs(vals[-1] / data.kappa - lam) < 4 * 3.5 / np.sqrt(d)
+    e = data.zbar / np.linalg.norm(data.zbar)
+    ov = arl.overlap(rho_spur, data.delta, data.gamma)
+    assert abs((vecs[:, -1] @ e) ** 2 - ov) < 4 * 0.9 / np.sqrt(d)
+    assert (vecs[:, -1] @ data.u) ** 2 < 4 * 0.9 / np.sqrt(d)

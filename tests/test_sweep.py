@@ -1,4 +1,4 @@
-"""The Monte Carlo sweep runner, the on-disk cache and the finite-size analysis helpers."""
+"""attnrmt_lib.sweep: the Monte Carlo sweep runner (with the on-disk cache it can use)."""
 
 import joblib
 import numpy as np
@@ -7,9 +7,6 @@ import pytest
 from joblib._parallel_backends import ThreadingBackend
 
 import attnrmt_lib as arl
-from attnrmt_lib import cache
-from attnrmt_lib.finite_size import error_table
-from attnrmt_lib.power_law import fit_power_law
 from attnrmt_lib.sweep import RESULT_COLUMNS, run_seed, sweep
 
 FIXED = dict(delta=0.5, gamma=0.5, weights=arl.mean_weights(8), correlation=arl.iid(8))
@@ -135,59 +132,3 @@ def test_cached_sweep_returns_identical_numbers(tmp_path):
     pd.testing.assert_frame_equal(first, again)  # 'seconds' included: nothing recomputed
     more = sweep(GRID, n_seeds=3, n_jobs=1, progress=False, cache=True, **FIXED)
     pd.testing.assert_frame_equal(more[more.replicate < 2].reset_index(drop=True), first)
-
-
-def test_cached_simulate_returns_identical_numbers(tmp_path):
-    kw = dict(d=64, delta=0.5, gamma=0.5, weights=arl.mean_weights(4), correlation=arl.iid(4),
-              mu_norm2=3.0, seed=11)
-    plain = arl.simulate(**kw)
-    for method in ("dense", "lanczos"):
-        a = cache.cached_simulate(method=method, **kw)
-        b = cache.cached_simulate(method=method, **kw)
-        for name in ("top_eigenvalue", "overlap", "kappa", "rho", "d", "V", "N", "method",
-                     "density_moments"):
-            assert getattr(a, name) == getattr(b, name)
-            assert type(getattr(a, name)) is type(getattr(b, name))
-        for name in ("eigenvalues", "weights", "density_grid", "density", "density_error"):
-            x, y = getattr(a, name), getattr(b, name)
-            assert (x is None and y is None) or np.array_equal(x, y)
-    assert len(list((tmp_path / "cache" / "simulate").glob("*.npz"))) == 2
-    np.testing.assert_array_equal(cache.cached_simulate(**kw).eigenvalues, plain.eigenvalues)
-    assert cache.clear("simulate") == 2
-
-
-def test_cache_keys(monkeypatch):
-    base = dict(d=64, weights=arl.mean_weights(4), correlation=arl.iid(4), seed=1)
-    key = cache.cache_key("x", base)
-    assert key == cache.cache_key("x", dict(base, weights=arl.mean_weights(4)))
-    assert key != cache.cache_key("y", base)
-    assert key != cache.cache_key("x", dict(base, seed=2))
-    assert key != cache.cache_key("x", dict(base, weights=arl.harmonic_weights(4)))
-    assert key != cache.cache_key("x", dict(base, correlation=arl.markov(4, 0.5)))
-    # Same name and R, different sampler draws: a different key.
-    s = np.linspace(0.9, 0.1, 4)
-    assert cache.cache_key("x", dict(base, correlation=arl.label_model(s))) != cache.cache_key(
-        "x", dict(base, correlation=arl.label_model(-s)))
-    with pytest.raises(ValueError):
-        cache.cache_key("x", dict(base, seed=np.random.default_rng(0)))
-    monkeypatch.setenv("ATTNRMT_NO_CACHE", "1")
-    calls = []
-    for _ in range(2):
-        cache.memoize("m", {"a": 1}, lambda: calls.append(1) or {"v": np.arange(3)})
-    assert len(calls) == 2
-
-
-def test_error_table_and_power_law_fit():
-    d = np.array([100, 400, 1600, 6400])
-    fit = fit_power_law(d, 3.0 * d**-0.5)
-    assert fit.slope == pytest.approx(-0.5) and fit.prefactor == pytest.approx(3.0)
-    noisy = fit_power_law(d, 3.0 * d**-0.5 * np.array([1.1, 0.9, 1.05, 0.97]), n=[8, 8, 8, 8])
-    assert noisy.slope_se == pytest.approx(1 / 4 / np.sqrt(np.sum((np.log(d) - np.log(d).mean()) ** 2)))
-    frame = pd.DataFrame({"d": [10, 10, 20], "top_eigenvalue": [2.0, 4.0, 3.0],
-                          "theory_top_eigenvalue": [3.0, 3.0, 3.0], "kappa": [0.5, 0.5, 0.5],
-                          "overlap": [0.5, 0.7, 0.6], "theory_overlap": [0.6, 0.6, 0.6]})
-    t = error_table(frame)
-    assert t["d"].tolist() == [10, 20] and t["n"].tolist() == [2, 1]
-    assert t["lambda_rms"].tolist() == pytest.approx([2.0, 0.0])
-    assert t["overlap_rms"].tolist() == pytest.approx([0.1, 0.0])
-    assert t["lambda_bias"].tolist() == pytest.approx([0.0, 0.0])

@@ -1,13 +1,10 @@
-"""The bulk law given the word counts (attnrmt_lib.token_counts) and the appendix figures."""
+"""attnrmt_lib.token_counts: the bulk law given the word counts (appendix A3)."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse
 
 import attnrmt_lib as arl
-from attnrmt_lib.token_counts import (plot_effective_length, plot_short_sequences,
-                                      plot_top_noise_drift)
 
 DELTA = GAMMA = 0.5
 
@@ -133,34 +130,3 @@ def test_kolmogorov_distance_of_a_grid_to_the_uniform_law():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
-
-
-def test_appendix_figures_draw():
-    setup = dict(d=60, delta=DELTA, gamma=GAMMA, weights=arl.mean_weights(2),
-                 correlation=arl.iid(2), mu_norm2=0.0, seed=0)
-    fig = plot_short_sequences([arl.simulate(**setup)],
-                               [arl.count_spectrum(arl.pool_sequences(**setup))])
-    assert len(fig.axes) == 1
-    with pytest.raises(ValueError, match="count_spectra"):
-        plot_short_sequences([], [])
-    table = pd.DataFrame({"weighting": ["a", "a", "b"], "T_eff": [1, 2, 1.5],
-                          "ks": [0.04, 0.01, 0.02]})
-    assert len(plot_effective_length(table, noise_floor={1000: 0.003}).axes) == 1
-    sims = pd.DataFrame({"weighting": ["a"] * 2, "d": [100, 200], "top": [4.5, 4.6],
-                         "delta": DELTA, "gamma": GAMMA})
-    pred = pd.DataFrame({"weighting": ["a"], "d": [100], "top": [4.7]})
-    assert len(plot_top_noise_drift(sims, pred).axes) == 1
-
-
-def test_uncentered_and_window_figures_draw():
-    from attnrmt_lib.finite_size import plot_critical_window
-    from attnrmt_lib.plotting import plot_mean_token_outlier
-    from attnrmt_lib.sweep import sweep
-
-    sims = pd.DataFrame({"weighting": ["mean"], "delta": [0.5], "top": [9.5]})
-    fig = plot_mean_token_outlier(sims, {"mean": arl.mean_weights(16)}, 0.5)
-    assert len(fig.axes) == 1
-    frame = sweep({"rho": [1.0, 3.0]}, n_seeds=2, n_jobs=1, progress=False, d=60,
-                  delta=DELTA, gamma=GAMMA, weights=arl.mean_weights(4),
-                  correlation=arl.iid(4))
-    assert len(plot_critical_window(frame).axes) == 2

@@ -1,14 +1,12 @@
-"""Pooling weights, the Rayleigh quotient α/κ and the positional correlation models."""
+"""attnrmt_lib.weights: pooling weights, the Rayleigh quotient α/κ and the weights that maximise it."""
 
 import numpy as np
 import pytest
 
+import attnrmt_lib as arl
 from attnrmt_lib import (
     causal_attention_weights,
-    exchangeable,
-    gaussian,
     harmonic_weights,
-    iid,
     label_model,
     markov,
     mean_weights,
@@ -77,24 +75,22 @@ def test_harmonic_beats_mean_exactly_when_its_rayleigh_quotient_is_larger():
     assert snr(harmonic_weights(T), markov(T, 0.6).R) < snr(mean_weights(T), markov(T, 0.6).R)
 
 
-@pytest.mark.parametrize(
-    "model",
-    [iid(6), label_model([0.9, 0.6, 0.3, 0.0, -0.2, 0.5]), markov(6, 0.7), exchangeable(6, 0.4),
-     gaussian(markov(6, -0.5).R)],
-    ids=["iid", "label", "markov", "exchangeable", "gaussian"],
-)
-def test_models_sample_their_correlation(model):
-    n = 40000
-    xi = model.sample(n, seed=11)
-    assert xi.shape == (n, 6)
-    # Entrywise sampling error of E[ξ_t ξ_s] is at most 1/√n for ±1 signs (√2/√n Gaussian).
-    assert np.abs(xi.T @ xi / n - model.R).max() < 5 * np.sqrt(2.0 / n)
-    assert np.abs(xi.mean(axis=0)).max() < 5 / np.sqrt(n)
-    assert np.array_equal(xi, model.sample(n, seed=11))
-    assert not np.array_equal(xi, model.sample(n, seed=12))
-    if model.name != "Gaussian":
-        assert set(np.unique(xi)) == {-1.0, 1.0}
+def harmonic_number(k):
+    return np.sum(1.0 / np.arange(1, k + 1))
 
 
-def test_exchangeable_is_label_model_with_constant_purity():
-    assert np.allclose(exchangeable(5, 0.36).R, label_model(np.full(5, 0.6)).R)
+def test_harmonic_kappa_closed_form():
+    for T in (1, 2, 7, 50):
+        w = arl.harmonic_weights(T)
+        assert w @ w == pytest.approx((2 * T - harmonic_number(T)) / T**2, rel=1e-13)
+
+
+def test_top_eigenvalue_is_simple_and_the_sign_convention():
+    from attnrmt_lib.weights import positive_sign, top_eigenvalue_is_simple
+
+    assert top_eigenvalue_is_simple(markov(8, 0.6).R)
+    assert not top_eigenvalue_is_simple(np.eye(8))  # R = I: every weighting is optimal
+    assert top_eigenvalue_is_simple(np.eye(1))
+    w = np.array([0.3, -0.9, 0.1])
+    assert np.array_equal(positive_sign(w), -w) and np.array_equal(positive_sign(-w), -w)
+    assert optimal_weights(markov(8, 0.6).R).sum() > 0

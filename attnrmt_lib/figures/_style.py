@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
@@ -23,22 +24,38 @@ POPULATION = "C2"
 TEXT_COLUMN_IN = 6.4
 
 
-def figure_axes(ax=None, *, ncols: int = 1, figsize=(6.4, 3.8)):
+def figure_axes(ax=None, *, ncols: int = 1, figsize=(6.4, 3.8), squeeze: bool = True,
+                sharey: bool = False):
     """``(fig, ax)``: the figure of the given axes, or a new figure with ``ncols`` panels.
 
     ``ax`` may be one Axes, a sequence of ``ncols`` Axes (multi-panel figures) or None.
     With None a constrained-layout :class:`~matplotlib.figure.Figure` (not registered with
-    pyplot) is made; its axes are returned as one Axes for ``ncols == 1``, else an array.
+    pyplot) is made, its panels in one row (sharing the y axis with ``sharey=True``); its
+    axes are returned as one Axes for ``ncols == 1``, else an array. With
+    ``squeeze=False`` the axes always come as a 1-D array of ``ncols`` Axes (for figures
+    whose number of panels follows the data), given or new.
     """
+    ncols = int(ncols)
+    if ncols < 1:
+        raise ValueError(f"ncols must be an integer >= 1, got {ncols}")
     if ax is None:
         fig = Figure(figsize=figsize, layout="constrained")
-        return fig, fig.subplots(1, ncols)
-    if ncols > 1:
-        ax = list(ax)
-        if len(ax) != ncols:
-            raise ValueError(f"axes must hold {ncols} Axes, got {len(ax)}")
-        return ax[0].figure, ax
+        axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
+        return fig, (axes[0] if squeeze and ncols == 1 else axes)
+    if ncols > 1 or not squeeze:
+        axes = np.array(ax, dtype=object).ravel()
+        if axes.size != ncols:
+            raise ValueError(f"axes must hold {ncols} Axes, got {axes.size}")
+        return axes[0].figure, (list(axes) if squeeze else axes)
     return ax.figure, ax
+
+
+def label_spectrum(ax, title: str) -> None:
+    """The axes of a spectrum of S in units of κ: labels, ``title`` and the legend."""
+    ax.set_xlabel(r"eigenvalue of $S$ / $\kappa$")
+    ax.set_ylabel("density")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small")
 
 
 def scale_fonts(fig: Figure) -> None:

@@ -1,17 +1,15 @@
-"""Chapter "The model": pooled data, the α/κ table, the centering pitfall and their figures."""
+"""attnrmt_lib.pooling: the pooled data of the model and the table of α/κ (chapter 1)."""
 
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import attnrmt_lib as arl
+from attnrmt_lib.pooling import PooledData, pool_sequences, snr_table
 
-import attnrmt_lib as arl  # noqa: E402
-from attnrmt_lib import plotting  # noqa: E402
-from attnrmt_lib.pooling import PooledData, pool_sequences, snr_table  # noqa: E402
 
 T = 8
+
+
 LABEL = arl.label_model(0.9 * 0.8 ** np.arange(T))
 
 
@@ -75,22 +73,6 @@ def test_second_moment_along_the_mean_token():
     assert mean2 > 20 * sd
 
 
-def test_spurious_outlier_location_and_direction():
-    d, Tm = 400, 16
-    w = arl.mean_weights(Tm)
-    data = pool_sequences(d=d, delta=0.5, gamma=0.5, weights=w, correlation=arl.iid(Tm),
-                          mu_norm2=0.0, seed=2, center_table=False)
-    vals, vecs = np.linalg.eigh(data.covariance())
-    rho_spur = arl.mean_token_snr(w, data.delta)
-    assert rho_spur == pytest.approx(Tm * data.delta)
-    lam = arl.top_eigenvalue(rho_spur, data.delta, data.gamma)
-    assert abs(vals[-1] / data.kappa - lam) < 4 * 3.5 / np.sqrt(d)
-    e = data.zbar / np.linalg.norm(data.zbar)
-    ov = arl.overlap(rho_spur, data.delta, data.gamma)
-    assert abs((vecs[:, -1] @ e) ** 2 - ov) < 4 * 0.9 / np.sqrt(d)
-    assert (vecs[:, -1] @ data.u) ** 2 < 4 * 0.9 / np.sqrt(d)
-
-
 def test_pool_sequences_validates_its_input():
     with pytest.raises(ValueError, match="weights"):
         pool_sequences(**_kwargs(weights=np.ones(T + 1)))
@@ -120,62 +102,3 @@ def test_snr_table():
         snr_table({}, models)
     with pytest.raises(ValueError):
         snr_table(weights, {})
-
-
-def test_plot_correlation_matrices_draws_each_R():
-    models = {"iid": arl.iid(T), "Markov": arl.markov(T, 0.7), "label": LABEL}
-    fig = plotting.plot_correlation_matrices(models)
-    panels = [ax for ax in fig.axes if ax.images]
-    assert len(panels) == 3
-    for ax, (name, model) in zip(panels, models.items()):
-        image = ax.images[0]
-        assert np.allclose(image.get_array(), model.R)
-        assert image.get_clim() == (-1.0, 1.0)
-        assert ax.get_title().startswith(name)
-        assert f"{np.linalg.eigvalsh(model.R)[-1]:.3g}" in ax.get_title()
-    assert plt.get_fignums() == []
-    with pytest.raises(ValueError):
-        plotting.plot_correlation_matrices([arl.iid(T)], titles=["a", "b"])
-
-
-def test_plot_pooled_projections_places_points_at_the_projections():
-    data = pool_sequences(**_kwargs(d=60))
-    v = np.random.default_rng(1).standard_normal(data.d)
-    fig = plotting.plot_pooled_projections(data, direction=v)
-    points = fig.axes[0].collections[0]
-    xy = points.get_offsets()
-    v = v - (v @ data.u) * data.u
-    v /= np.linalg.norm(v)
-    assert np.allclose(xy[:, 0], data.C @ data.u / np.sqrt(data.kappa))
-    assert np.allclose(xy[:, 1], data.C @ v / np.sqrt(data.kappa))
-    assert np.allclose(points.get_array(), data.signal)
-    with pytest.raises(ValueError):
-        plotting.plot_pooled_projections(data, direction=data.u)
-
-
-@pytest.mark.parametrize("position, spurious", [(None, True), (0, False)])
-def test_plot_centering_comparison_marks_the_spurious_outlier(position, spurious):
-    Tm = 16
-    w = arl.mean_weights(Tm) if position is None else arl.token_weights(Tm, position)
-    kw = dict(d=200, delta=0.5, gamma=0.5, weights=w, correlation=arl.iid(Tm), mu_norm2=3.0)
-    fig = plotting.plot_centering_comparison(arl.simulate(**kw),
-                                             arl.simulate(**kw, center_table=False))
-    ax_c, ax_u = fig.axes[:2]
-    lines = [line for line in ax_u.lines if line.get_label().startswith("spurious")]
-    assert bool(lines) == spurious
-    assert not any(line.get_label().startswith("spurious") for line in ax_c.lines)
-    if spurious:
-        expected = arl.top_eigenvalue(arl.mean_token_snr(w, 200 / 400), 0.5, 0.5)
-        assert lines[0].get_xdata()[0] == pytest.approx(expected)
-        assert ax_u.get_xlim()[1] > expected
-    assert ax_c.get_xlim() == ax_u.get_xlim()
-
-
-def test_centering_explorer_redraws(capsys):
-    from attnrmt_lib import widgets
-
-    box = widgets.centering_explorer(d=100)
-    controls, _ = box.children
-    capsys.readouterr()
-    controls.children[0].value = "first token"
-    assert "Figure(" in capsys.readouterr().out

@@ -1,30 +1,21 @@
-"""Causal attention chapter: finite-d convergence to the harmonic weights, harmonic vs mean."""
+"""attnrmt_lib.causal: finite-d convergence to the harmonic weights, harmonic vs mean (chapter 5)."""
 
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-import attnrmt_lib as arl  # noqa: E402
-from attnrmt_lib import plotting  # noqa: E402
-from attnrmt_lib.power_law import fit_power_law  # noqa: E402
-from attnrmt_lib.causal import (  # noqa: E402
+import attnrmt_lib as arl
+from attnrmt_lib.causal import (
     causal_weight_error,
     causal_weight_error_theory,
-    geometric_purity,
     harmonic_gain,
     harmonic_threshold,
-    label_snr,
 )
+from attnrmt_lib.labels import geometric_purity, label_snr
+from attnrmt_lib.power_law import fit_power_law
 
 
 def harmonic_number(k):
     return np.sum(1.0 / np.arange(1, k + 1))
-
-
-# --- finite-d weights ------------------------------------------------------------------
 
 
 def test_error_is_zero_at_tau_zero_for_every_d():
@@ -63,37 +54,6 @@ def test_theory_constant_at_small_tau_and_decay_at_large_tau():
     assert causal_weight_error_theory(T, 30.0) < 1e-10
     grid = causal_weight_error_theory(T, np.array([0.5, 1.0, 2.0]), np.array([[100.0], [400.0]]))
     assert grid.shape == (2, 3)
-
-
-def test_fit_power_law_recovers_exponent():
-    x = np.array([1.0, 2.0, 5.0, 10.0])
-    fit = fit_power_law(x, 3.0 * x**-0.5)
-    p, c = fit.slope, fit.prefactor
-    assert p == pytest.approx(-0.5, abs=1e-12) and c == pytest.approx(3.0, rel=1e-12)
-
-
-# --- harmonic vs mean --------------------------------------------------------------------
-
-
-def test_harmonic_kappa_closed_form():
-    for T in (1, 2, 7, 50):
-        w = arl.harmonic_weights(T)
-        assert w @ w == pytest.approx((2 * T - harmonic_number(T)) / T**2, rel=1e-13)
-
-
-def test_label_snr_matches_rayleigh_quotient():
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        T = int(rng.integers(1, 12))
-        s = rng.uniform(-1, 1, T)
-        w = rng.standard_normal(T)
-        assert label_snr(w, s) == pytest.approx(arl.snr(w, arl.label_model(s).R), rel=1e-12)
-    profiles = geometric_purity(6, 0.8, np.array([0.2, 0.5, 0.9]))
-    assert profiles.shape == (3, 6)
-    assert np.allclose(profiles[1], 0.8 * 0.5 ** np.arange(6))
-    vals = label_snr(arl.harmonic_weights(6), profiles)
-    assert vals.shape == (3,)
-    assert vals[2] == pytest.approx(label_snr(arl.harmonic_weights(6), profiles[2]))
 
 
 def test_iid_ties_and_constant_purity_favours_mean():
@@ -143,63 +103,12 @@ def test_threshold_values_and_limits():
     assert harmonic_gain(arl.label_model(s).R) > 1
 
 
-def test_real_causal_attention_simulation_matches_theory():
-    T, d = 12, 300
-    model = arl.label_model(geometric_purity(T, 0.9, 0.7))
-    res = arl.simulate(d=d, delta=0.5, gamma=0.5, weights=arl.CausalAttention(0.0),
-                       correlation=model, mu_norm2=2.5, seed=3)
-    # τ = 0: the weights are the harmonic ones exactly, for every sequence.
-    assert res.alpha / res.kappa == pytest.approx(arl.snr(arl.harmonic_weights(T), model.R),
-                                                  rel=1e-12)
-    assert abs(res.overlap - arl.overlap(res.rho, res.delta, res.gamma)) < 4 * 0.9 / np.sqrt(d)
-    assert abs(res.top_eigenvalue / res.kappa
-               - arl.top_eigenvalue(res.rho, res.delta, res.gamma)) < 4 * 3.5 / np.sqrt(d)
-
-
-# --- figures, explorer, input checks ----------------------------------------------------
-
-
-def test_figures_draw_what_they_claim():
-    fig = plotting.plot_causal_weights(T=8, taus=(0.0, 2.0))
-    line = fig.axes[0].lines[0]
-    assert np.allclose(line.get_ydata(), arl.harmonic_weights(8))
-    fig = plotting.plot_causal_weight_error(T=6, taus=(1.0,), ds=(50, 200), tau_grid=(1.0, 2.0),
-                                            d_tau=100, n=10)
-    assert len(fig.axes) == 2
-    fig = plotting.plot_harmonic_gain(T=8, s0=(0.5,), markov_T=(4,), phis=[0.0, 0.5])
-    assert any(round(line.get_xdata()[0], 6) == round(harmonic_threshold(8), 6)
-               for line in fig.axes[0].lines if len(set(line.get_xdata())) == 1)
-    model = arl.label_model(geometric_purity(6, 0.9, 0.6))
-    runs = [arl.simulate(d=60, delta=0.5, gamma=0.5, weights=arl.CausalAttention(0.0),
-                         correlation=model, mu_norm2=m, seed=1) for m in (1.0, 3.0)]
-    fig = plotting.plot_pooling_alignment({"causal": runs})
-    assert len(fig.axes) == 2
-    for r in (0.0, 0.8, 1.0):
-        fig = plotting.plot_causal_profile(tau=0.5, r=r, s0=0.9, T=10)
-        assert np.allclose(fig.axes[0].lines[0].get_ydata(), arl.harmonic_weights(10, 0.5))
-    assert plt.get_fignums() == []
-    with pytest.raises(ValueError, match="at least one"):
-        plotting.plot_pooling_alignment({})
-
-
-def test_causal_explorer_builds():
-    from attnrmt_lib.widgets import causal_explorer
-
-    assert causal_explorer() is not None
-
-
 @pytest.mark.parametrize("call,name", [
     (lambda: causal_weight_error(0, 1.0, 10), "T"),
     (lambda: causal_weight_error(4, -1.0, 10), "tau"),
     (lambda: causal_weight_error(4, 1.0, 0), "d"),
     (lambda: causal_weight_error(4, [[1.0]], 10), "tau"),
     (lambda: causal_weight_error_theory(4, 1.0, 0.0), "d"),
-    (lambda: fit_power_law([1.0, 2.0], [1.0, -1.0]), "y"),
-    (lambda: fit_power_law([1.0], [1.0]), "x"),
-    (lambda: geometric_purity(4, 1.5, 0.5), "s0"),
-    (lambda: geometric_purity(4, 0.5, 1.5), "r"),
-    (lambda: label_snr([1.0, 1.0], [0.5, 0.5, 0.5]), "s"),
-    (lambda: label_snr([1.0, 1.0], [0.5, 1.5]), "s"),
     (lambda: harmonic_threshold(1), "T"),
     (lambda: harmonic_threshold(5, -0.1), "tau"),
     (lambda: harmonic_gain(-np.eye(3)), "R"),
@@ -207,3 +116,16 @@ def test_causal_explorer_builds():
 def test_input_checks(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_the_label_model_names_moved_to_labels_and_still_work_with_a_warning():
+    import attnrmt_lib.causal as causal
+
+    with pytest.warns(DeprecationWarning, match="attnrmt_lib.labels"):
+        old = causal.geometric_purity
+    assert old is geometric_purity
+    with pytest.warns(DeprecationWarning, match="attnrmt_lib.labels"):
+        from attnrmt_lib.causal import label_snr as old_snr  # noqa: F401
+    assert old_snr is label_snr
+    with pytest.raises(AttributeError):
+        causal.no_such_name

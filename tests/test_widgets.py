@@ -1,0 +1,165 @@
+"""attnrmt_lib.widgets: every explorer builds, labels its controls, and redraws in place.
+
+An explorer is controls above one PNG image (:class:`attnrmt_lib.widgets.Explorer`); a
+frame is drawn by :class:`attnrmt_lib.figures._live.LiveFigure`, which keeps the figure of
+the first frame and draws later frames into its axes. The in-place frame must be the figure
+the figure function draws from scratch (the book's static twin): same titles, labels and
+data. In a browser, the explorers are exercised by tests/test_jupyterlab.py.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from attnrmt_lib import widgets
+from attnrmt_lib.figures._live import FRAME_WIDTH_PX, LiveFigure
+
+PNG = b"\x89PNG\r\n\x1a\n"
+# Explorers with a small simulation, so that the test stays quick.
+SMALL = {"spectrum_explorer": {"d": 100}, "centering_explorer": {"d": 100},
+         "bulk_simulation_explorer": {"d": 100}, "transition_simulation_explorer": {"d": 100, "n_rho": 3},
+         "attention_spectrum_explorer": {"ell": 100}, "learned_pooling_explorer": {"n": 500, "d": 40},
+         "decisions_explorer": {"d": 100}}
+EXPLORERS = [name for name, fn in inspect.getmembers(widgets, inspect.isfunction)
+             if name.endswith("_explorer") and not name.startswith("_")
+             and fn.__module__ == widgets.__name__]
+
+
+def build(name):
+    return getattr(widgets, name)(**SMALL.get(name, {}))
+
+
+def another_value(control):
+    if hasattr(control, "options") and not hasattr(control, "max"):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return values[(values.index(control.value) + 1) % len(values)]
+    if hasattr(control, "base"):
+        exponent = np.log(control.value) / np.log(control.base)
+        up = exponent + 5 * control.step
+        return control.base ** (up if up <= control.max else exponent - 5 * control.step)
+    up = control.value + control.step
+    return up if up <= control.max else control.value - control.step
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_explorer_shows_a_png_and_redraws_when_each_control_moves(name):
+    explorer = build(name)
+    assert isinstance(explorer, widgets.Explorer)
+    assert "attnrmt-explorer" in explorer._dom_classes
+    assert bytes(explorer.image.value).startswith(PNG), explorer.message.value
+    for key, control in explorer.controls.items():
+        before = bytes(explorer.image.value)
+        control.value = another_value(control)
+        assert not explorer.message.value, f"{name}.{key}: {explorer.message.value}"
+        assert bytes(explorer.image.value).startswith(PNG)
+        assert bytes(explorer.image.value) != before, f"{name}: moving {key} did not redraw"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_controls_are_labelled_for_a_reader_without_the_chapter(name):
+    explorer = build(name)
+    for key, control in explorer.controls.items():
+        assert control.description, f"{name}.{key} has no label"
+        assert control.tooltip, f"{name}.{key} ({control.description}) has no tooltip"
+        if hasattr(control, "continuous_update"):
+            # A redraw per release or key press: dragging must not queue dozens of frames.
+            assert control.continuous_update is False, f"{name}.{key}"
+
+
+def test_labels_name_the_symbol_and_what_it_is():
+    explorer = widgets.bulk_explorer()
+    assert explorer.controls["delta"].description == "δ = d/V (vocabulary)"
+    assert "vocabulary" in explorer.controls["delta"].tooltip
+
+
+def test_controls_sit_in_a_grid_wide_enough_for_their_tracks():
+    explorer = widgets.optimal_attention_explorer()
+    grid = explorer.children[0]
+    assert isinstance(grid, widgets.widgets.GridBox)
+    assert "minmax(360px" in grid.layout.grid_template_columns
+    assert all(c.layout.width == "100%" for c in grid.children)
+
+
+def test_frames_are_drawn_at_the_width_they_are_shown():
+    from PIL import Image
+    import io
+
+    explorer = widgets.optimal_attention_explorer()
+    width, _ = Image.open(io.BytesIO(bytes(explorer.image.value))).size
+    assert FRAME_WIDTH_PX - 2 <= width <= FRAME_WIDTH_PX
+
+
+def test_an_invalid_value_is_reported_not_drawn():
+    from attnrmt_lib.figures.bulk import plot_bulk_density
+
+    explorer = widgets.Explorer(plot_bulk_density, {
+        "delta": widgets.widgets.FloatSlider(value=0.5, min=-1.0, max=1.0, description="δ"),
+        "gamma": widgets.widgets.FloatSlider(value=0.5, min=0.1, max=1.0, description="γ")})
+    before = bytes(explorer.image.value)
+    explorer.controls["delta"].value = -0.5
+    assert "ValueError" in explorer.message.value and "delta" in explorer.message.value
+    assert bytes(explorer.image.value) == before
+    explorer.controls["delta"].value = 0.4
+    assert explorer.message.value == "" and bytes(explorer.image.value) != before
+
+
+def _content(fig):
+    """What a figure shows: per axes its texts and the data of its artists."""
+    out = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        out.append({
+            "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+            "texts": sorted(t.get_text() for t in ax.texts),
+            "lines": [np.asarray(line.get_xydata()).round(9).tolist()
+                      for line in ax.get_children() if isinstance(line, Line2D)],
+            "bars": [(round(p.get_x(), 9), round(p.get_height(), 9))
+                     for p in ax.patches if isinstance(p, Rectangle)],
+            "points": [np.asarray(c.get_offsets()).round(9).tolist()
+                       for c in ax.collections if isinstance(c, PathCollection)],
+        })
+    return out
+
+
+LIVE = [
+    ("bulk_density", "attnrmt_lib.figures.bulk", "plot_bulk_density",
+     [dict(delta=0.5, gamma=0.5), dict(delta=1.0, gamma=2.7)]),
+    ("vocabulary_cost", "attnrmt_lib.figures.bulk", "plot_vocabulary_cost",
+     [dict(delta=0.5, gamma=0.5), dict(delta=0.1, gamma=1.5)]),
+    ("purity_comparison", "attnrmt_lib.figures.optimal_attention", "plot_purity_comparison",
+     [dict(s0=0.9, r=0.8, T=16), dict(s0=0.5, r=1.0, T=5)]),
+    ("causal_profile", "attnrmt_lib.figures.causal_attention", "plot_causal_profile",
+     [dict(tau=0.0, r=0.8), dict(tau=2.0, r=0.95, T=8)]),
+    ("phase_transition", "attnrmt_lib.figures.transitions", "plot_phase_transition",
+     [dict(delta=0.5, gamma=0.5), dict(delta=0.2, gamma=1.5)]),
+]
+
+
+@pytest.mark.parametrize("label,module,function,frames", LIVE, ids=[c[0] for c in LIVE])
+def test_a_frame_drawn_in_place_is_the_static_figure(label, module, function, frames):
+    import importlib
+
+    plot = getattr(importlib.import_module(module), function)
+    live = LiveFigure(plot)
+    for values in frames:
+        live.update(**values)
+    static = plot(**frames[-1])
+    assert _content(live.figure) == _content(static)
+    # The fonts too: a frame keeps the book's text size (scaled for the figure's width).
+    live_sizes = [ax.title.get_fontsize() for ax in live.figure.axes]
+    static_sizes = [ax.title.get_fontsize() for ax in static.axes]
+    assert live_sizes == pytest.approx(static_sizes)
+
+
+def test_a_figure_function_without_axes_still_redraws():
+    from attnrmt_lib.figures.bulk import plot_bulk_density
+
+    live = LiveFigure(lambda delta, gamma: plot_bulk_density(delta, gamma))
+    first = live.update(delta=0.5, gamma=0.5)
+    second = live.update(delta=0.7, gamma=0.5)
+    assert second is not first and live.png().startswith(PNG)
