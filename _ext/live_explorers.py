@@ -85,8 +85,8 @@ def explorer_notebook(notebook: dict, index: int, names: list[str], chapter_titl
         "Python here is Pyodide (CPython compiled to WebAssembly), nothing is installed and "
         "no server is involved.\n\n"
         "**Run all cells** (menu *Run → Run All Cells*), then move the "
-        "sliders. The first start loads Python and its packages (about 50 MB, once; later "
-        "visits come from the browser cache)."
+        "sliders. The first start loads Python and its packages (about 70 MB; the browser "
+        "caches them for later visits)."
     )
     return {
         "cells": [_cell("markdown", intro),

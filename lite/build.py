@@ -18,6 +18,8 @@ indexes ``pypi`` for ``%pip install`` (piplite). Nothing is downloaded here:
   used, imported or shipped.
 * **piplite wheels**: ``attnrmt_lib`` (zipped from this checkout), and ``ipywidgets`` and
   ``comm`` (repacked from the installed distributions, which requirements.lock pins).
+* **JupyterLab extensions**: the Pyodide kernel's and the widget manager's, copied from
+  this environment (``labextensions/``, named in ``jupyter_lite_config.json``).
 
 Only the packages the book imports (and what they depend on, per the lock) are shipped, so
 the site stays small; ``NOTICE.md`` beside them lists each with its version, licence and

@@ -325,13 +325,20 @@ class NotebookPage:
     def close(self):
         self.context.close()
 
-    def open(self, path: str, timeout: float = 120.0):
+    def open(self, path: str, timeout: float = 120.0, kernel: bool = True):
+        """Open a notebook; wait for its kernel too unless ``kernel=False`` (reading only)."""
         self.console.clear()
         self.page.goto(self.lab.url(path), wait_until="domcontentloaded")
         self.page.wait_for_function(
-            """(path) => { const s = (%s)(); return s && s.path === path && s.ready
-                           && s.kernel === 'idle'; }""" % JS_NOTEBOOK_STATE.strip(),
-            arg=path, timeout=timeout * 1000, polling=250)
+            """([path, kernel]) => { const s = (%s)(); return s && s.path === path && s.ready
+                           && (!kernel || s.kernel === 'idle'); }""" % JS_NOTEBOOK_STATE.strip(),
+            arg=[path, kernel], timeout=timeout * 1000, polling=250)
+        if not kernel:  # every markdown cell rendered (or collapsed)
+            self.page.wait_for_function(
+                """() => jupyterapp.shell.currentWidget.content.widgets.every(
+                     c => c.model.type !== 'markdown' || c.inputHidden
+                          || c.node.querySelector('.myst, .jp-MarkdownOutput'))""",
+                timeout=timeout * 1000, polling=250)
 
     def run_all(self, timeout: float = 600.0) -> list[str]:
         """Run All Cells; the error outputs (and cells left unexecuted)."""
@@ -406,6 +413,7 @@ class NotebookPage:
         """Close the tab without saving and shut its kernel down (frees the memory)."""
         self.page.evaluate("""async () => {
             const nb = jupyterapp.shell.currentWidget;
+            await nb.sessionContext.ready;
             await nb.sessionContext.shutdown();
             nb.context.model.dirty = false;
             nb.dispose();
