@@ -175,15 +175,20 @@ def tw1_quantile(p):
     p_arr = check_array(p, "p")
     if np.any(p_arr < 1e-12) or np.any(p_arr > 1.0 - 1e-12):
         raise ValueError(f"p must lie in [1e-12, 1 - 1e-12], got {p!r}")
-    out = np.empty(p_arr.size)
-    for i, pi in enumerate(p_arr.ravel()):
-        root, info = scipy.optimize.brentq(lambda s: tw1_cdf(s) - pi, -12.0, 12.0,
-                                           xtol=1e-12, full_output=True, disp=False)
-        if not info.converged:
-            raise RuntimeError(f"tw1_quantile: Brent's method did not converge for p = {pi} "
-                               f"(last residual {tw1_cdf(root) - pi:.2e})")
-        out[i] = root
+    out = np.array([_quantile(float(pi)) for pi in p_arr.ravel()])
     return float(out[0]) if np.ndim(p) == 0 else out.reshape(p_arr.shape)
+
+
+# Callers ask for a handful of levels over and over (an explorer redraws at the same 5 %
+# level on every frame, ~0.2 s each), and the quantile of a fixed p never changes.
+@functools.lru_cache(maxsize=64)
+def _quantile(p: float) -> float:
+    root, info = scipy.optimize.brentq(lambda s: tw1_cdf(s) - p, -12.0, 12.0,
+                                       xtol=1e-12, full_output=True, disp=False)
+    if not info.converged:
+        raise RuntimeError(f"tw1_quantile: Brent's method did not converge for p = {p} "
+                           f"(last residual {tw1_cdf(root) - p:.2e})")
+    return root
 
 
 @functools.lru_cache(maxsize=1)

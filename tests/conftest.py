@@ -137,25 +137,41 @@ def route_offline(context, base: str, seen) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """One Playwright driver for the whole run.
+
+    Playwright's sync API refuses to start a second driver while one is running in the same
+    thread, so every browser fixture (the book's, JupyterLab's) launches from this one.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("the Python package `playwright` is not installed (pip install playwright)")
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+def launch_chromium(pw):
+    """Debian's Chromium, or a skip/failure saying why there is none."""
     exe = chromium_path()
     if exe is None:
         unavailable("Chromium is not installed (apt-get install -y chromium)")
+    try:
+        return pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+    except Exception as exc:  # a broken install is also "no browser"
+        unavailable(f"Chromium at {exe} does not start under Playwright: {exc}")
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    if chromium_path() is None:
+        unavailable("Chromium is not installed (apt-get install -y chromium)")
     if not (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").is_file():
         unavailable("no local MathJax: run `npm ci --prefix tests/browser`")
-    pw = sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-    except Exception as exc:  # a broken install is also "no browser"
-        pw.stop()
-        unavailable(f"Chromium at {exe} does not start under Playwright: {exc}")
+    chromium = launch_chromium(request.getfixturevalue("playwright_driver"))
     yield chromium
     chromium.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="session")
@@ -224,8 +240,40 @@ def _lab_can_run() -> bool:
     return chromium_path() is not None
 
 
-@pytest.hookimpl(trylast=True)
+# ------------------------------------------------------------ two workers (pytest-xdist)
+# `--dist loadgroup` (pyproject.toml) keeps the tests that share an expensive session
+# fixture on one worker, so the book is built once and JupyterLab started once; the heavy
+# groups go first, and the library tests fill the other worker around them.
+HEAVY_GROUPS = {  # fixture -> group, heaviest first
+    "html_dir": "book", "built_book": "book", "server": "book", "browser": "book",
+    "lab": "jupyterlab", "lab_browser": "jupyterlab",
+    "dist": "assignments",
+    "pyodide_site": "pyodide",
+}
+GROUP_ORDER = ["book", "jupyterlab", "assignments", "pyodide"]
+
+
+def _group_of(item) -> str:
+    """The heavy group of ``item``, else its file (module fixtures and a notebook's cells
+    stay on one worker, as with ``--dist loadfile``)."""
+    names = getattr(item, "fixturenames", ())
+    for fixture, group in HEAVY_GROUPS.items():
+        if fixture in names:
+            return group
+    return item.nodeid.split("::")[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks
 def pytest_collection_modifyitems(config, items):
+    _deselect_chapters_run_in_jupyterlab(config, items)
+    groups = {id(item): _group_of(item) for item in items}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))
+    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+    items.sort(key=lambda item: rank.get(groups[id(item)], len(rank)))  # stable
+
+
+def _deselect_chapters_run_in_jupyterlab(config, items):
     in_lab = {item.callspec.params.get("chapter") for item in items
               if item.path.name == "test_jupyterlab.py" and hasattr(item, "callspec")
               and item.originalname == "test_chapter_runs_in_jupyterlab"}

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM_ARGS, ROOT, chromium_path, toc_files, unavailable  # noqa: E402
+from conftest import ROOT, chromium_path, launch_chromium, toc_files, unavailable  # noqa: E402
 from lab_driver import (  # noqa: E402
     RAW_MYST,
     JupyterLab,
@@ -72,28 +72,17 @@ def gated_solution_cells(notebook: dict) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def lab_browser():
+def lab_browser(request):
     """Debian's Chromium under Playwright (no MathJax copy needed: JupyterLab ships its own)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the Python package `playwright` is not installed")
-    exe = chromium_path()
-    if exe is None:
+    if chromium_path() is None:
         unavailable("Chromium is not installed (apt-get install -y chromium)")
     try:
         import jupyterlab  # noqa: F401
     except ImportError:
         unavailable("JupyterLab is not installed (requirements.txt)")
-    pw = sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
-    except Exception as exc:  # noqa: BLE001 - a broken install is also "no browser"
-        pw.stop()
-        unavailable(f"Chromium at {exe} does not start under Playwright: {exc}")
+    chromium = launch_chromium(request.getfixturevalue("playwright_driver"))
     yield chromium
     chromium.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="module")

@@ -269,7 +269,7 @@ def plot_decision_summary(mu_norm2: float = 1.5, d: int = 300, pooling: str = "m
     theory_err = unsupervised_error(data.weights, s, mu_norm2, de, ga)
     edge = soft_edge(de, ga)
     ax.hist(lam, bins=np.linspace(0.0, max(lam[-1], edge) * 1.1, 70), density=True,
-            color=SAMPLE, alpha=0.6, label=r"eigenvalues of $S/\kappa$")
+            histtype="stepfilled", color=SAMPLE, alpha=0.6, label=r"eigenvalues of $S/\kappa$")
     grid = np.linspace(1e-3, edge, 300)
     ax.plot(grid, bulk_density(grid, de, ga), color=THEORY, lw=1.2,
             label=r"$\mathrm{MP}_\delta\boxtimes\mathrm{MP}_\gamma$")
@@ -289,8 +289,10 @@ def plot_decision_summary(mu_norm2: float = 1.5, d: int = 300, pooling: str = "m
     ax.legend(fontsize="small", loc="upper right")
     z = flip * scores / np.sqrt(np.mean(scores**2))
     bins = np.linspace(-4, 4, 50)
-    ax2.hist(z[labels > 0], bins=bins, alpha=0.55, color="C1", label=r"label $+1$")
-    ax2.hist(z[labels < 0], bins=bins, alpha=0.55, color="C0", label=r"label $-1$")
+    ax2.hist(z[labels > 0], bins=bins, histtype="stepfilled", alpha=0.55, color="C1",
+             label=r"label $+1$")
+    ax2.hist(z[labels < 0], bins=bins, histtype="stepfilled", alpha=0.55, color="C0",
+             label=r"label $-1$")
     ax2.axvline(0.0, color="0.3", lw=1)
     ax2.set_xlabel(r"score $\hat u^\top c_n$ (normalised)")
     ax2.set_ylabel("sequences")
