@@ -47,16 +47,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import pandas as pd
-from scipy import linalg, special, stats
+from scipy import linalg, special
 
 from ._validation import check_array, check_int, check_nonnegative, check_positive
 from .distances import kolmogorov_distance
 from .marchenko_pastur import mp_atom, mp_density, mp_edges, mp_quantiles
 from .sampling import as_generator
+
+# pandas and scipy.stats are imported where a table or a Poisson law is needed, not at the
+# top: the explorers never use them, and in the reader's browser (Pyodide) importing them
+# adds seconds to the first figure (benchmarks/live.py).
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AttentionDraw",
@@ -470,6 +475,8 @@ def equivalence_sweep(betas, ells=(400,), *, d_ratio: float = 1.0, qk_ratio: flo
                 second_moment_linear=float(np.sum(Y**2)) / ell,
                 hermite_moment=float(np.exp(beta**2)),
             ))
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -556,6 +563,8 @@ def poisson_quantiles(n: int, mean: float = 1.0) -> np.ndarray:
     """``n`` midpoint quantiles F⁻¹((i − 1/2)/n), i = 1..n, of Poisson(``mean``)."""
     n = check_int(n, "n", 1)
     mean = check_positive(mean, "mean")
+    from scipy import stats
+
     return stats.poisson.ppf((np.arange(n) + 0.5) / n, mean)
 
 
@@ -567,6 +576,8 @@ def mixed_poisson_pmf(rates, k) -> np.ndarray:
         raise ValueError("rates must not be empty")
     if not np.issubdtype(k.dtype, np.integer) or np.any(k < 0):
         raise ValueError("k must hold integers >= 0")
+    from scipy import stats
+
     return stats.poisson.pmf(k.reshape(-1, 1), lam.reshape(1, -1)).mean(axis=1).reshape(k.shape)
 
 
@@ -576,6 +587,8 @@ def mixed_poisson_quantiles(rates, n: int) -> np.ndarray:
     n = check_int(n, "n", 1)
     if lam.size == 0:
         raise ValueError("rates must not be empty")
+    from scipy import stats
+
     kmax = int(stats.poisson.ppf(1 - 1e-12, max(lam.max(), 1e-12))) + 1
     cdf = np.cumsum(mixed_poisson_pmf(lam, np.arange(kmax + 1)))
     levels = (np.arange(n) + 0.5) / n

@@ -34,9 +34,9 @@ from __future__ import annotations
 import itertools
 import numbers
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import cache as _cache
 from ._validation import check_int
@@ -45,6 +45,12 @@ from .correlation import PositionalModel
 from .sampling import TABLE_DTYPES
 from .simulation import METHODS, CausalAttention, simulate
 from .spikes import overlap, thresholds, top_eigenvalue
+
+# pandas is imported where a table is needed, not at the
+# top: the explorers never use it, and in the reader's browser (Pyodide) importing it
+# adds seconds to the first figure (benchmarks/live.py).
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SIMULATE_PARAMETERS", "run_seed", "sweep"]
 
@@ -265,6 +271,8 @@ def sweep(grid, *, n_seeds: int = 1, seed: int = 0, n_jobs: int | None = -1,
         columns["seed"].append(s)
         for n in RESULT_COLUMNS[2:]:
             columns[n].append(row[n])
+    import pandas as pd
+
     return pd.DataFrame(columns)
 
 

@@ -241,36 +241,37 @@ def _lab_can_run() -> bool:
 
 
 # ------------------------------------------------------------ two workers (pytest-xdist)
-# `--dist loadgroup` (pyproject.toml) keeps the tests that share an expensive session
-# fixture on one worker, so the book is built once and JupyterLab started once; the heavy
-# groups go first, and the library tests fill the other worker around them.
-HEAVY_GROUPS = {  # fixture -> group, heaviest first
-    "html_dir": "book", "built_book": "book", "server": "book", "browser": "book",
-    "lab": "jupyterlab", "lab_browser": "jupyterlab",
-    "dist": "assignments",
-    "pyodide_site": "pyodide",
+# pyproject.toml runs two workers. Tests that share an expensive session fixture must run on
+# one worker, or each worker pays for it: the built book (test_book, test_browser, test_live,
+# test_reader_notebooks), JupyterLab, the problem sets' build, the Pyodide site. Everything
+# else is scheduled by file, so module fixtures and a notebook's nbval cells stay together.
+# The scopes are files, not `xdist_group` marks: with pytest 9.2, xdist's loadgroup no
+# longer sees marks (pytest-dev/pytest-xdist#1386) and would build the book twice.
+SHARED_FIXTURES = {
+    "test_book.py": "book", "test_browser.py": "book", "test_live.py": "book",
+    "test_reader_notebooks.py": "book",
 }
-GROUP_ORDER = ["book", "jupyterlab", "assignments", "pyodide"]
 
 
-def _group_of(item) -> str:
-    """The heavy group of ``item``, else its file (module fixtures and a notebook's cells
-    stay on one worker, as with ``--dist loadfile``)."""
-    names = getattr(item, "fixturenames", ())
-    for fixture, group in HEAVY_GROUPS.items():
-        if fixture in names:
-            return group
-    return item.nodeid.split("::")[0]
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        """``--dist loadfile``, with the files of :data:`SHARED_FIXTURES` as one scope.
+
+        xdist hands out the scopes largest first (by number of tests), which starts the
+        book and the problem sets at once, on different workers."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SHARED_FIXTURES.get(Path(path).name, path)
+
+    return ByFile(config, log)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     _deselect_chapters_run_in_jupyterlab(config, items)
-    groups = {id(item): _group_of(item) for item in items}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))
-    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
-    items.sort(key=lambda item: rank.get(groups[id(item)], len(rank)))  # stable
 
 
 def _deselect_chapters_run_in_jupyterlab(config, items):

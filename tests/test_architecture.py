@@ -110,6 +110,20 @@ def test_import_attnrmt_lib_loads_no_plotting_library():
     assert out.strip() == "True"
 
 
+def test_the_explorers_load_neither_pandas_nor_scipy_stats():
+    # In the reader's browser (Pyodide) these two imports add seconds before the first
+    # figure of a live explorer, which never uses them (issue 15).
+    probe = ("import sys, {module}\n"
+             "print(sorted(m for m in ('pandas', 'scipy.stats') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", probe.format(module="attnrmt_lib.widgets")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+    # Negative control: the same probe sees pandas when a table-building module is loaded.
+    out = subprocess.run([sys.executable, "-c", probe.format(module="attnrmt_lib.finite_size")],
+                         capture_output=True, text=True, check=True).stdout
+    assert "pandas" in out, out
+
+
 @pytest.mark.parametrize("module", COMPUTATION)
 def test_computation_never_imports_figures_widgets_or_a_gui_library(module):
     for target, _, line in _imports(module):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from .._validation import check_array, check_int, check_nonnegative
 from ..attention_matrix import (
@@ -23,6 +23,11 @@ from ..attention_matrix import (
     squared_singular_values,
 )
 from ._style import POPULATION, SAMPLE, THEORY, figure_axes, readable
+
+# pandas appears in annotations only: the explorers import this module, and in the reader's
+# browser (Pyodide) importing pandas costs seconds.
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["plot_attention_spectrum", "plot_equivalence_error", "plot_second_moment",
            "plot_poisson_limit"]
@@ -256,7 +261,7 @@ def plot_poisson_limit(beta: float = 50.0, ell: int = 800, d: int | None = None,
              label=rf"$s^2(P)$ rounded, $\tau$ = {beta:g}, $\ell$ = {n}")
     left.bar(k, counts, width=0.6, fill=False, edgecolor="k", lw=0.8,
              label=r"argmax counts ($\tau\to\infty$)")
-    left.plot(k, stats.poisson.pmf(k, 1.0), "o", color=THEORY, label="Poisson(1)")
+    left.plot(k, mixed_poisson_pmf([1.0], k), "o", color=THEORY, label="Poisson(1)")
     left.plot(k, mixed_poisson_pmf(rates, k), "x", color=POPULATION, ms=7,
               label=rf"mixed Poisson, Var $\lambda$ = {rates.var():.2f}")
     left.set_xlabel("squared singular value of $P$")

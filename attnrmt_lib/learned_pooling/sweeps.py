@@ -2,14 +2,20 @@ r"""Sample-size sweeps of learned pooling: how fast the learned profiles reach t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .._validation import check_int
 from ..weights import optimal_weights
 from .optima import classification_error, profile_cosine, supervised_weights
 from .task import LabelTask, label_sequences
 from .training import fit_direct_pooling, fit_factorised_pooling
+
+# pandas is imported where the table is built: explorers never build one, and in the
+# reader's browser (Pyodide) importing it adds seconds to the first figure.
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["profile_convergence"]
 
@@ -59,4 +65,6 @@ def profile_convergence(task: LabelTask, n_values, *, lam: float, seeds=(0,),
                     angle_spectral=float(np.degrees(np.arccos(profile_cosine(p, w_spec)))),
                     error=classification_error(fit.B, task), sigma1=fit.singular_values[0],
                     n_iter=fit.n_iter))
+    import pandas as pd
+
     return pd.DataFrame(rows)
