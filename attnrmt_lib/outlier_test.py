@@ -55,6 +55,7 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import brentq
 
+from . import cache as _cache
 from ._validation import (
     check_array,
     check_int,
@@ -379,7 +380,7 @@ def top_eigenvalue_rank_two(eigenvalues, eigenvectors, g, u, m, beta: float, *,
 
 def top_eigenvalue_replicates(*, d: int, delta: float, gamma: float, weights,
                               correlation: PositionalModel, rhos=(0.0,), n_replicates: int,
-                              seed=0, dtype: str = "float64") -> np.ndarray:
+                              seed=0, dtype: str = "float64", cache: bool = True) -> np.ndarray:
     r"""Top eigenvalue of the pooled covariance, in units of κ, for replicates × signal strengths.
 
     Each replicate draws a centered Gaussian table (V = round(d/δ) rows), N = round(d/γ)
@@ -407,6 +408,10 @@ def top_eigenvalue_replicates(*, d: int, delta: float, gamma: float, weights,
     dtype : {"float64", "float32"}, default "float64"
         Precision of :math:`S_0` and its eigendecomposition. float32 halves the cost; its
         relative error (~1e-6) is far below the edge scale :math:`d^{-2/3}`.
+    cache : bool, default True
+        With an integer ``seed``, look the result up in :mod:`attnrmt_lib.cache` and store
+        it there (a chapter executed twice, by the book build and in JupyterLab, draws the
+        replicates once). A Generator seed is never cached: its state must advance.
 
     Returns
     -------
@@ -430,6 +435,14 @@ def top_eigenvalue_replicates(*, d: int, delta: float, gamma: float, weights,
     if np.any(rhos > 0) and alpha <= 0:
         raise ValueError("the weights cancel the signal (alpha = w^T R w = 0)")
     m = np.sqrt(rhos * kappa / alpha) if alpha > 0 else np.zeros_like(rhos)
+    if cache and isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        params = {"d": d, "delta": delta, "gamma": gamma, "weights": w, "correlation": correlation,
+                  "rhos": rhos, "n_replicates": n_replicates, "seed": int(seed), "dtype": dtype}
+        return _cache.memoize("top-eigenvalue-replicates", params, lambda: {
+            "top": top_eigenvalue_replicates(d=d, delta=delta, gamma=gamma, weights=w,
+                                             correlation=correlation, rhos=rhos,
+                                             n_replicates=n_replicates, seed=seed,
+                                             dtype=dtype, cache=False)})["top"]
     V, N = max(2, round(d / delta)), max(1, round(d / gamma))
     rng = as_generator(seed)
     out = np.empty((n_replicates, rhos.size))

@@ -139,3 +139,19 @@ def test_rejection_rate_and_crossing_point():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_replicates_with_an_integer_seed_are_cached_and_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTNRMT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("ATTNRMT_NO_CACHE", raising=False)
+    kw = dict(d=40, delta=0.5, gamma=0.5, weights=arl.mean_weights(4), correlation=arl.iid(4),
+              rhos=[0.0, 2.0], n_replicates=3, seed=7)
+    first = top_eigenvalue_replicates(**kw)
+    stored = list((tmp_path / "top-eigenvalue-replicates").iterdir())
+    assert len(stored) == 1
+    np.testing.assert_array_equal(top_eigenvalue_replicates(**kw), first)
+    np.testing.assert_array_equal(top_eigenvalue_replicates(**kw, cache=False), first)
+    # A Generator seed is never stored, and another seed is another entry.
+    top_eigenvalue_replicates(**{**kw, "seed": np.random.default_rng(7)})
+    top_eigenvalue_replicates(**{**kw, "seed": 8})
+    assert len(list((tmp_path / "top-eigenvalue-replicates").iterdir())) == 2
