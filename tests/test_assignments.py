@@ -40,7 +40,8 @@ SETS = [p.stem for p in MASTERS]
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop is deprecated")
 
 # The chapters the coursework must cover, one set each (issue 4).
-CHAPTER_SETS = ["set1_model", "set2_bulk", "set3_transitions", "set4_optimal", "set5_causal"]
+CHAPTER_SETS = ["set1_model", "set2_bulk", "set3_transitions", "set4_optimal", "set5_causal",
+                "set6_toolbox", "set7_decisions"]
 
 # The simulation question of every set: the function the student writes, and its question.
 SIMULATIONS = {
@@ -49,6 +50,8 @@ SIMULATIONS = {
     "set3_transitions": ("q6", "transition_experiment"),
     "set4_optimal": ("q5", "alignment_experiment"),
     "set5_causal": ("q6", "causal_experiment"),
+    "set6_toolbox": ("q6", "free_product_experiment"),
+    "set7_decisions": ("q6", "decision_experiment"),
 }
 
 
@@ -189,6 +192,75 @@ def harmonic_minus_mean(R):
     T = R.shape[0]
     return arl.snr(arl.mean_weights(T), R) - arl.snr(arl.harmonic_weights(T), R)
 """, "Harmonic minus mean"),
+    # the toolbox and decisions sets
+    ("set6_toolbox", "q1", "Stieltjes transform from the wrong root", """
+def stieltjes_mp(z, gamma):
+    b = z + gamma - 1.0
+    return (b + np.sqrt(b * b - 4.0 * gamma * z)) / (2.0 * gamma * z)
+""", "behaves like 1/z"),
+    ("set6_toolbox", "q2", "S coefficients without the factor 1 + z", """
+def s_coefficients(m1, m2, m3):
+    return np.array([1.0 / m1, -m2 / m1 ** 3, (2.0 * m2 ** 2 - m1 * m3) / m1 ** 5])
+""", "S(z) = (1 + z)χ(z)/z"),
+    ("set6_toolbox", "q3", "free product edge of MP with the summed ratio", """
+def product_upper_edge(ratios, kappa=1.0):
+    return kappa * (1.0 + np.sqrt(np.sum(ratios))) ** 2
+""", "not the free product"),
+    ("set6_toolbox", "q4", "secular equation with the normalised trace", """
+def secular_outlier(a, p, rho):
+    a = np.asarray(a, dtype=float)
+    lo, hi = a.max(), a.max() + rho
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if rho * np.mean(1.0 / (mid - a)) > 1.0 else (lo, mid)
+    return 0.5 * (lo + hi)
+""", "spectral measure of u"),
+    ("set6_toolbox", "q5", "eigenvector projection without rho squared", """
+def secular_alignment(a, p, rho):
+    a, p = np.asarray(a, dtype=float), np.asarray(p, dtype=float)
+    lam = secular_outlier(a, p, rho)
+    return 1.0 / np.sum(p / (lam - a) ** 2)
+""", "at most 1"),
+    ("set7_decisions", "q1", "TW scale without the delta gamma term", """
+def tw_scale(delta, gamma, kappa=1.0):
+    psi = np.roots([2.0 * delta * gamma, delta + gamma + delta * gamma, 0.0, -1.0]).real.max()
+    edge = kappa * (1 + psi) * (1 + delta * psi) * (1 + gamma * psi) / psi
+    return (np.sqrt(2.0 / (2.0 * kappa * psi ** -3)) / edge) ** (-2.0 / 3.0)
+""", "δγ term"),
+    ("set7_decisions", "q2", "edge test centred at the Marchenko-Pastur edge", """
+def edge_test(top_eigenvalue, d, delta, gamma, kappa=1.0):
+    edge = kappa * (1.0 + np.sqrt(gamma)) ** 2
+    statistic = (top_eigenvalue - edge) * d ** (2.0 / 3.0) / tw_scale(delta, gamma, kappa)
+    return statistic, 1.0 - arl.tw1_cdf(statistic)
+""", "Marchenko–Pastur edge"),
+    ("set7_decisions", "q3", "rho_hat from the other positive root", """
+def rho_hat(top_eigenvalue, delta, gamma, kappa=1.0):
+    y = top_eigenvalue / kappa
+    roots = np.roots([delta * gamma, delta + gamma + delta * gamma, 1.0 + delta + gamma - y, 1.0])
+    return delta + 1.0 / roots.real[(np.abs(roots.imag) < 1e-9) & (roots.real > 0)].max()
+""", "decreasing branch"),
+    ("set7_decisions", "q4", "classification error without kappa over alpha", """
+import itertools
+from scipy.special import ndtr
+
+def unsupervised_error_rate(w, s, eta_tilde):
+    w, s = np.asarray(w, dtype=float), np.asarray(s, dtype=float)
+    xi = np.array(list(itertools.product([1.0, -1.0], repeat=len(w))))
+    prob = np.prod((1.0 + xi * s) / 2.0, axis=1)
+    return np.sum(prob * ndtr(-np.sqrt(eta_tilde / (1.0 - eta_tilde)) * (xi @ w) / np.sqrt(w @ w)))
+""", "κ/α"),
+    ("set7_decisions", "q5", "plug-in cost without the token noise", """
+def plugin_cost(R, q, N):
+    lam = np.linalg.eigvalsh(np.asarray(R, dtype=float))[::-1]
+    return np.sum(lam[0] * lam[1:] / (lam[0] - lam[1:])) / N
+""", "token noise"),
+    ("set7_decisions", "q6", "decision experiment without kappa", """
+def decision_experiment(seed):
+    res = arl.simulate(d=300, delta=0.5, gamma=0.5, weights=arl.mean_weights(8), correlation=arl.iid(8),
+                       mu_norm2=4.0, seed=seed)
+    return (edge_test(res.top_eigenvalue, res.d, res.delta, res.gamma)[0],
+            rho_hat(res.top_eigenvalue, res.delta, res.gamma))
+""", "units of S"),
 ]
 
 # The mistakes put together into one notebook per set and graded end to end.
@@ -200,6 +272,10 @@ WRONG_NOTEBOOK = {
     "set3_transitions": ["rho2 without delta (x* only)", "Paul threshold gamma instead of sqrt(gamma)"],
     "set4_optimal": ["detection threshold with the gain inverted", "eigenvector of the smallest eigenvalue"],
     "set5_causal": ["causal weights without e^tau on the diagonal", "mean pooling's gain for harmonic pooling"],
+    "set6_toolbox": ["Stieltjes transform from the wrong root", "S coefficients without the factor 1 + z",
+                     "secular equation with the normalised trace", "eigenvector projection without rho squared"],
+    "set7_decisions": ["edge test centred at the Marchenko-Pastur edge", "rho_hat from the other positive root",
+                       "classification error without kappa over alpha", "plug-in cost without the token noise"],
 }
 
 # Derivation answers that call the library instead: each must score nothing in its question.
@@ -236,6 +312,30 @@ SHORTCUTS = {
         "q2": "def causal_limit_weights(T, tau):\n    return arl.harmonic_weights(T, tau)",
         "q3": "def harmonic_kappa(T):\n    w = arl.harmonic_weights(T)\n    return w @ w",
         "q4": "def harmonic_exchangeable_gain(T, c):\n    return arl.snr(arl.harmonic_weights(T), arl.exchangeable(T, c).R)",
+    },
+    "set6_toolbox": {
+        "q1": "def stieltjes_mp(z, gamma):\n    return arl.mp_stieltjes(z, gamma)",
+        "q2": "def s_coefficients(m1, m2, m3):\n    return arl.free_probability.s_transform_coefficients([m1, m2, m3])",
+        "q3": "def product_upper_edge(ratios, kappa=1.0):\n    return arl.free_probability.free_mp_product_upper_edge(ratios, kappa)",
+        # the weighted Stieltjes transform of the library inside one's own root finder
+        "q4": ("from scipy.optimize import brentq\n\ndef secular_outlier(a, p, rho):\n    a = np.asarray(a, float)\n"
+               "    h = lambda x: rho * arl.empirical_stieltjes(a, x, p).real - 1.0\n"
+               "    return brentq(h, a.max() + 1e-9, a.max() + rho)"),
+        "q5": ("def secular_alignment(a, p, rho):\n    a = np.asarray(a, float)\n    lam = secular_outlier(a, p, rho)\n"
+               "    r = 0.5 * (lam - a.max())\n"
+               "    f = lambda z: arl.empirical_stieltjes(a, z, p) / (1.0 - rho * arl.empirical_stieltjes(a, z, p))\n"
+               "    return arl.resolvent.contour_integral(f, lam, r, nodes=256).real"),
+    },
+    "set7_decisions": {
+        "q1": "def tw_scale(delta, gamma, kappa=1.0):\n    return arl.tracy_widom_scale(delta, gamma, kappa)",
+        # only arl.bulk_edges and arl.tw1_cdf are allowed: the statistic must be the student's
+        "q2": ("from attnrmt_lib.outlier_test import tw_pvalue, tw_statistic\n\n"
+               "def edge_test(top_eigenvalue, d, delta, gamma, kappa=1.0):\n"
+               "    return (tw_statistic(top_eigenvalue, d, delta, gamma, kappa),\n"
+               "            tw_pvalue(top_eigenvalue, d, delta, gamma, kappa))"),
+        "q3": "def rho_hat(top_eigenvalue, delta, gamma, kappa=1.0):\n    return arl.estimation.invert_top_eigenvalue(top_eigenvalue, delta, gamma, kappa)",
+        "q4": "def unsupervised_error_rate(w, s, eta_tilde):\n    return arl.classification.spectral_classification_error(w, s, eta_tilde)",
+        "q5": "from attnrmt_lib.plugin_weights import plugin_loss\n\ndef plugin_cost(R, q, N):\n    return plugin_loss(R, q, N)",
     },
 }
 
@@ -748,8 +848,10 @@ def test_derivation_questions_reject_library_shortcuts(dist, name):
 
 
 def test_library_allowed_where_the_question_says_so(dist):
-    """Set 4 Q4 may call arl.thresholds, Set 5 Q5 any library function (their solutions do)."""
-    for name, q, call in (("set4_optimal", "q4", "arl.thresholds("), ("set5_causal", "q5", "arl.snr(")):
+    """Set 4 Q4 may call arl.thresholds, Set 5 Q5 any library function, Set 7 Q2 arl.bulk_edges and
+    arl.tw1_cdf (their solutions do)."""
+    for name, q, call in (("set4_optimal", "q4", "arl.thresholds("), ("set5_causal", "q5", "arl.snr("),
+                          ("set7_decisions", "q2", "arl.tw1_cdf(")):
         assert call in _question_solutions(name)[q]
         results = _run_tests(dist, name, _solution_namespace(dist, name), {q})
         assert all(passed for _, passed, *_ in results[q]), results[q]
