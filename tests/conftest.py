@@ -10,6 +10,17 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# Two pytest workers share the cores (pyproject.toml): one BLAS thread per process, in the
+# workers and in everything they start (the book build's kernels, JupyterLab's, otter's).
+# With a thread pool per process the cores are oversubscribed, and OpenBLAS's spinning
+# threads then slow everything down (benchmarks/widgets.py saw 10-50 times on one eigensolve).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)  # this process: numpy may be loaded already
+
 import matplotlib
 import numpy as np
 import pytest
