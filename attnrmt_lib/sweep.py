@@ -46,9 +46,9 @@ from .sampling import TABLE_DTYPES
 from .simulation import METHODS, CausalAttention, simulate
 from .spikes import overlap, thresholds, top_eigenvalue
 
-# pandas is imported where a table is needed, not at the
-# top: the explorers never use it, and in the reader's browser (Pyodide) importing it
-# adds seconds to the first figure (benchmarks/live.py).
+# pandas is imported where a table is needed, not at the top: the explorers never use it,
+# and in the reader's browser (Pyodide) importing it adds seconds to the first figure
+# (benchmarks/live.py).
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -280,12 +280,8 @@ def pytest_xdist_make_scheduler(config, log):
     return ByFile(config, log)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    _deselect_chapters_run_in_jupyterlab(config, items)
-
-
-def _deselect_chapters_run_in_jupyterlab(config, items):
     in_lab = {item.callspec.params.get("chapter") for item in items
               if item.path.name == "test_jupyterlab.py" and hasattr(item, "callspec")
               and item.originalname == "test_chapter_runs_in_jupyterlab"}
