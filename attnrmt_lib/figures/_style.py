@@ -40,7 +40,10 @@ def figure_axes(ax=None, *, ncols: int = 1, figsize=(6.4, 3.8), squeeze: bool = 
         raise ValueError(f"ncols must be an integer >= 1, got {ncols}")
     if ax is None:
         fig = Figure(figsize=figsize, layout="constrained")
-        axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
+        # Titles at a fixed height above the axes: no figure has tick labels on top, and
+        # finding whether a title must move above them is a tenth of an explorer's frame.
+        with mpl.rc_context({"axes.titley": 1.0}):
+            axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)[0]
         return fig, (axes[0] if squeeze and ncols == 1 else axes)
     if ncols > 1 or not squeeze:
         axes = np.array(ax, dtype=object).ravel()
@@ -48,6 +51,44 @@ def figure_axes(ax=None, *, ncols: int = 1, figsize=(6.4, 3.8), squeeze: bool = 
             raise ValueError(f"axes must hold {ncols} Axes, got {axes.size}")
         return axes[0].figure, (list(axes) if squeeze else axes)
     return ax.figure, ax
+
+
+def twin_of(ax):
+    """The axes that shares ``ax``'s x axis and holds a y axis on the right (``twinx``), or
+    None."""
+    for other in ax.get_shared_x_axes().get_siblings(ax):
+        if other is not ax and other.get_subplotspec() == ax.get_subplotspec() \
+                and other.yaxis.get_label_position() == "right":
+            return other
+    return None
+
+
+def twin_axes(ax):
+    """``ax.twinx()``: a second y axis on the right of ``ax``, sharing its x axis.
+
+    An explorer's live figure (``figures._live.LiveFigure``) keeps the twin of its first
+    frame, emptied and hidden: a later frame shows it again instead of building an axes.
+    """
+    twin = twin_of(ax)
+    if twin is None:
+        return ax.twinx()
+    twin.set_visible(True)
+    twin.patch.set_visible(False)  # as twinx leaves it: the panel below shows through
+    return twin
+
+
+def inset_axes(ax, bounds):
+    """``ax.inset_axes(bounds)``: a small axes inside ``ax`` (bounds in ``ax``'s fractions).
+
+    As with :func:`twin_axes`, an explorer's live figure keeps the inset of its first frame,
+    emptied and hidden, and a later frame shows it again.
+    """
+    label = f"inset at {tuple(float(b) for b in bounds)}"
+    for child in ax.child_axes:
+        if child.get_label() == label:
+            child.set_visible(True)
+            return child
+    return ax.inset_axes(bounds, label=label)
 
 
 def label_spectrum(ax, title: str) -> None:

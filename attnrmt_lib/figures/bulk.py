@@ -15,7 +15,7 @@ from ..bulk import bulk_atom, bulk_density, bulk_edges
 from ..critical_points import bulk_critical_points, bulk_inverse
 from ..marchenko_pastur import mp_atom, mp_density, mp_edges
 from ..simulation import SimulationResult
-from ._style import SAMPLE, THEORY, figure_axes, label_spectrum, readable
+from ._style import SAMPLE, THEORY, figure_axes, inset_axes, label_spectrum, readable
 
 __all__ = ["plot_bulk_density", "plot_bulk_limits", "plot_bulk_simulation",
            "plot_vocabulary_cost", "plot_bulk_inverse"]
@@ -252,7 +252,7 @@ def plot_vocabulary_cost(delta: float, gamma: float, *, delta_max: float | None 
                  label=r"first order $(1+\sqrt{\gamma})^2(1+\delta/\sqrt{\gamma})$")
     ax_edge.plot([delta, delta], [lower, upper], "o", color=THEORY, ms=5)
     # The lower edge is small on this scale: an inset shows it.
-    inset = ax_edge.inset_axes([0.58, 0.11, 0.39, 0.18])
+    inset = inset_axes(ax_edge, [0.58, 0.11, 0.39, 0.18])
     inset.plot(grid, edges[:, 0], color=THEORY, lw=1)
     inset.axhline(a, color="k", ls="--", lw=1)
     inset.plot([delta], [lower], "o", color=THEORY, ms=4)

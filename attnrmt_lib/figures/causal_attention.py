@@ -15,7 +15,7 @@ from ..labels import geometric_purity, label_model, label_snr
 from ..power_law import fit_power_law
 from ..spikes import overlap, thresholds, top_eigenvalue
 from ..weights import harmonic_weights, mean_weights, snr
-from ._style import POPULATION, SAMPLE, THEORY, figure_axes, readable
+from ._style import POPULATION, SAMPLE, THEORY, figure_axes, readable, twin_axes
 
 __all__ = ["plot_causal_weights", "plot_causal_weight_error", "plot_harmonic_gain",
            "plot_pooling_alignment", "plot_causal_profile", "plot_causal_attention_limit"]
@@ -235,7 +235,7 @@ def plot_causal_profile(tau: float = 0.0, r: float = 0.8, s0: float = 0.9, T: in
     ax_w.set_xlabel("position $t$")
     ax_w.set_ylabel("pooling weight")
     ax_w.set_ylim(bottom=min(0.0, float(opt.min()) * 1.1))
-    twin = ax_w.twinx()
+    twin = twin_axes(ax_w)
     twin.bar(pos, s, color=SAMPLE, alpha=0.15, width=0.8)
     twin.set_ylim(0, 1.02)
     twin.set_ylabel(r"purity $s_t$ (bars)", color=SAMPLE)
