@@ -85,7 +85,7 @@ def explorer_notebook(notebook: dict, index: int, names: list[str], chapter_titl
         "Python here is Pyodide (CPython compiled to WebAssembly), nothing is installed and "
         "no server is involved.\n\n"
         "**Run all cells** (menu *Run → Run All Cells*), then move the "
-        "sliders. The first start loads Python and its packages (about 70 MB; the browser "
+        "sliders. The first start loads Python and its packages (about 75 MB; the browser "
         "caches them for later visits)."
     )
     return {

@@ -7,6 +7,7 @@ Jupyter kernel; in the rendered book the static twin stands in for them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import sys
 
@@ -97,6 +98,15 @@ def _label(control) -> None:
                                f"{html.escape(control.description)}</span>")
 
 
+def _one_blas_thread():
+    """BLAS limited to one thread while a frame is drawn; nothing under Pyodide, which has
+    no threads, and where threadpoolctl's search of the loaded libraries took 0.65 s a
+    frame, ten times the frame itself (benchmarks/live.py)."""
+    if sys.platform == "emscripten":
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 class Explorer(widgets.VBox):
     """Controls in a grid above one live figure (a PNG image), redrawn on every change.
 
@@ -131,7 +141,7 @@ class Explorer(widgets.VBox):
             # One BLAS thread: an explorer's matrices are small, and on a machine with few
             # cores, shared with the browser and the Jupyter server, OpenBLAS's spinning
             # threads made a d = 250 eigensolve 10-50 times slower (benchmarks/widgets.py).
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _one_blas_thread():
                 self.figure.update(**self.values())
                 self.image.value = self.figure.png()
             self.message.value = ""

@@ -161,20 +161,8 @@ def reader_profile(browser):
     context.close()
 
 
-# In the browser, the first explorer of every chapter (each run costs ~25 s, most of it
-# starting Pyodide). Every explorer, with every control moved, runs under Pyodide in
-# tests/test_pyodide.py, every explorer cell's link is checked above, and benchmarks/live.py
-# drives all of them through this same path.
-IN_BROWSER = [e for e in EXPLORERS if e[1] == 0]
-
-
-def test_every_chapter_with_an_explorer_runs_one_in_the_browser():
-    chapters = {e[0] for e in EXPLORERS}
-    assert {e[0] for e in IN_BROWSER} == chapters and len(IN_BROWSER) == len(chapters)
-    assert any(e[2].endswith("-learned_pooling") for e in IN_BROWSER)  # the wasm32 case
-
-
-@pytest.mark.parametrize("chapter,link,stem", IN_BROWSER, ids=[e[2] for e in IN_BROWSER])
+# Every explorer of every chapter (eleven runs of about 13 s, most of it starting Pyodide).
+@pytest.mark.parametrize("chapter,link,stem", EXPLORERS, ids=[e[2] for e in EXPLORERS])
 def test_explorer_runs_live_and_redraws_when_a_control_moves(browser, server, reader_profile,
                                                              chapter, link, stem):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

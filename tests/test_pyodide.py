@@ -8,7 +8,10 @@ an int64 index where numpy wants intp (``np.bincount``), fails here in about a m
 without a browser; test_live.py then checks the reader's path in Chromium.
 
 The assembly itself is checked without Node: a package file is taken only when its sha256
-is the official lock's, and anything else stops the build naming the package.
+is the official lock's, and anything else stops the build naming the package. The bytecode
+the build then adds (lite/bytecode.py) is checked against the official files: only
+``.pyc`` entries are new, nothing else changed, the site's lock has the new hashes, and the
+explorers under Node load the modules from it.
 
 Needs ``node`` and ``npm ci --prefix lite``; skips without them, except under CI=true.
 """
@@ -153,7 +156,7 @@ def explorers_in_pyodide(pyodide_site):
     node, lite_dir = pyodide_site
     wheels = sorted(str(p) for p in (lite_dir / "pypi").glob("*.whl"))
     proc = subprocess.run(
-        [node, str(ROOT / "tests" / "pyodide" / "run.mjs"), str(lite_dir / "static" / "pyodide"),
+        [node, str(ROOT / "lite" / "run.mjs"), str(lite_dir / "static" / "pyodide"),
          str(ROOT / "tests" / "pyodide" / "explorers.py"), *wheels],
         capture_output=True, text=True, timeout=900, cwd=ROOT)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
@@ -166,6 +169,37 @@ def explorers_in_pyodide(pyodide_site):
 
 def test_pyodide_is_32_bit_webassembly(explorers_in_pyodide):
     assert explorers_in_pyodide["platform"] == "emscripten"
+
+
+def test_bytecode_is_all_the_site_adds_to_the_official_package_files(pyodide_site):
+    _, lite_dir = pyodide_site
+    out = lite_dir / "static" / "pyodide"
+    official_lock = json.loads((LITE.npm_pyodide() / "pyodide-lock.json").read_text())
+    official = official_lock["packages"]
+    site = json.loads((out / "pyodide-lock.json").read_text())["packages"]
+    changed = []
+    for name in LITE.closure(official_lock):
+        entry = site[name]
+        assert LITE.sha256(out / entry["file_name"]) == entry["sha256"], name
+        if entry["sha256"] == official[name]["sha256"]:
+            continue
+        changed.append(name)
+        with zipfile.ZipFile(LITE.carrier_dir() / entry["file_name"]) as before, \
+                zipfile.ZipFile(out / entry["file_name"]) as after:
+            old, new = set(before.namelist()), set(after.namelist())
+            assert old <= new, f"{name}: entries removed"
+            for added in new - old:
+                assert "/__pycache__/" in added and added.endswith(".cpython-312.pyc"), added
+                assert LITE.source_of(added) in old, f"{name}: {added} has no source"
+                assert after.read(added)[4:8] == b"\x01\x00\x00\x00", f"{added}: not unchecked-hash"
+            for kept in old:
+                assert after.read(kept) == before.read(kept), f"{name}: {kept} changed"
+    assert {"matplotlib", "scipy", "numpy", "ipython"} <= set(changed)
+
+
+def test_the_explorers_run_on_the_shipped_bytecode(explorers_in_pyodide):
+    assert explorers_in_pyodide["bytecode"] == {
+        "matplotlib.figure": 1, "scipy.linalg": 1, "ipywidgets": 1, "attnrmt_lib.widgets": 1}
 
 
 @pytest.mark.parametrize("name", widgets.__all__)

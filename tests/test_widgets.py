@@ -261,3 +261,13 @@ def test_a_figure_function_without_axes_still_redraws():
     first = live.update(delta=0.5, gamma=0.5)
     second = live.update(delta=0.7, gamma=0.5)
     assert second is not first and live.png().startswith(PNG)
+
+
+def test_blas_is_limited_natively_and_left_alone_under_pyodide(monkeypatch):
+    """Pyodide has no threads, and there threadpoolctl's search of the loaded libraries cost
+    0.65 s a frame in the browser: the explorers skip it."""
+    import contextlib
+
+    assert not isinstance(widgets._one_blas_thread(), contextlib.nullcontext)
+    monkeypatch.setattr(widgets.sys, "platform", "emscripten")
+    assert isinstance(widgets._one_blas_thread(), contextlib.nullcontext)

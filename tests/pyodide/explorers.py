@@ -1,4 +1,4 @@
-"""Run inside Pyodide (tests/pyodide/run.mjs): every explorer of attnrmt_lib.widgets, once.
+"""Run inside Pyodide (lite/run.mjs): every explorer of attnrmt_lib.widgets, once.
 
 Also runs natively (``python tests/pyodide/explorers.py``), for the Pyodide/native ratio of
 benchmarks/live.py.
@@ -118,8 +118,23 @@ def draw_once(build, widget=None):
 LOAD_SECONDS = globals().get("LOAD_SECONDS", {})  # set by run.mjs under Pyodide
 
 
+def bytecode_flags(module_name: str):
+    """The flags of the .pyc ``module_name`` was loaded with (1: an unchecked-hash .pyc,
+    as lite/build.py ships), or None when it was compiled from its source."""
+    import importlib.util
+
+    module = sys.modules[module_name]
+    try:
+        with open(importlib.util.cache_from_source(module.__file__), "rb") as f:
+            return int.from_bytes(f.read(8)[4:8], "little")
+    except OSError:
+        return None
+
+
 report = {"platform": sys.platform, "load_seconds": dict(LOAD_SECONDS),
-          "import_seconds": IMPORT_SECONDS, "explorers": {}}
+          "import_seconds": IMPORT_SECONDS, "explorers": {},
+          "bytecode": {name: bytecode_flags(name) for name in
+                       ("matplotlib.figure", "scipy.linalg", "ipywidgets", "attnrmt_lib.widgets")}}
 for name in explorers.__all__:
     entry = report["explorers"][name] = {"draw_seconds": None, "moves": {}, "error": None}
     try:
