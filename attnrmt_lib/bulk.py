@@ -22,7 +22,8 @@ from scipy.optimize import brentq
 
 from ._validation import check_array, check_int, check_positive
 
-__all__ = ["bulk_density", "bulk_edges", "bulk_atom", "bulk_cdf", "bulk_quadrature"]
+__all__ = ["bulk_density", "bulk_edges", "bulk_atom", "bulk_cdf", "bulk_quadrature",
+           "upper_edge_bound", "upper_edge_first_order"]
 
 _SQRT3_2 = np.sqrt(3.0) / 2.0
 
@@ -182,6 +183,47 @@ def bulk_edges(delta: float, gamma: float, kappa: float = 1.0) -> tuple[float, f
                                f"(residual {g(psi_lo):.3g}) at delta={delta}, gamma={gamma}")
         lower = max(0.0, kappa * _lambda_of_psi(psi_lo, delta, gamma))
     return lower, upper
+
+
+def upper_edge_bound(delta, gamma: float, kappa: float = 1.0):
+    r"""Upper bound on the bulk's upper edge: :math:`\kappa(1 + \sqrt\delta)^2(1 + \sqrt\gamma)^2`.
+
+    The support of a free multiplicative convolution lies below the product of the supports'
+    upper ends, here the Marchenko–Pastur edges :math:`(1 + \sqrt\delta)^2` and
+    :math:`(1 + \sqrt\gamma)^2` (operator norms are submultiplicative); equality holds only
+    in the limit δ → 0 or γ → 0. ``delta`` may be an array (one bound per δ).
+
+    Examples
+    --------
+    >>> round(float(upper_edge_bound(0.5, 0.5)), 5) >= bulk_edges(0.5, 0.5)[1]
+    True
+    """
+    delta = np.asarray(delta, dtype=float)
+    if np.any(~np.isfinite(delta)) or np.any(delta <= 0):
+        raise ValueError(f"delta must be finite and > 0, got {delta!r}")
+    _, gamma, kappa = _check_law(1.0, gamma, kappa)
+    return kappa * (1.0 + np.sqrt(delta)) ** 2 * (1.0 + np.sqrt(gamma)) ** 2
+
+
+def upper_edge_first_order(delta, gamma: float, kappa: float = 1.0):
+    r"""The upper edge to first order in δ: :math:`\kappa(1 + \sqrt\gamma)^2(1 + \delta/\sqrt\gamma)`.
+
+    At δ = 0 the bulk is κ MP_γ, with upper edge :math:`\kappa(1 + \sqrt\gamma)^2`;
+    differentiating the critical-point equation of :func:`bulk_edges` at δ = 0 gives the
+    slope :math:`\kappa(1 + \sqrt\gamma)^2/\sqrt\gamma`. The remainder is O(δ²).
+    ``delta`` may be an array.
+
+    Examples
+    --------
+    >>> edge = bulk_edges(1e-3, 0.5)[1]
+    >>> abs(edge - float(upper_edge_first_order(1e-3, 0.5))) < 1e-5
+    True
+    """
+    delta = np.asarray(delta, dtype=float)
+    if np.any(~np.isfinite(delta)) or np.any(delta < 0):
+        raise ValueError(f"delta must be finite and >= 0, got {delta!r}")
+    _, gamma, kappa = _check_law(1.0, gamma, kappa)
+    return kappa * (1.0 + np.sqrt(gamma)) ** 2 * (1.0 + delta / np.sqrt(gamma))
 
 
 def bulk_cdf(x, delta: float, gamma: float, kappa: float = 1.0, *, nodes: int = 128) -> np.ndarray:

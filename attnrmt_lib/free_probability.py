@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ._validation import check_array, check_int, check_positive
+from .sampling import as_generator
 
 __all__ = [
     "mp_s_transform",
@@ -368,7 +369,7 @@ def wishart_product_spectrum(d: int, ratios, *, seed=0) -> np.ndarray:
     """
     d = check_int(d, "d", 1)
     c = _check_ratios(ratios)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     values = np.ones(d)
     for cj in c:
         n = max(1, round(d / cj))

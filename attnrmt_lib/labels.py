@@ -31,7 +31,8 @@ from ._validation import check_array, check_int, check_interval, check_weights
 from .correlation import PositionalModel
 from .sampling import label_signs
 
-__all__ = ["label_model", "geometric_purity", "label_snr", "label_model_optimum"]
+__all__ = ["label_model", "geometric_purity", "label_snr", "label_max_snr",
+           "label_model_optimum"]
 
 
 def _check_purity(s) -> np.ndarray:
@@ -40,6 +41,18 @@ def _check_purity(s) -> np.ndarray:
         raise ValueError(f"s must be a non-empty 1-D array, got shape {s.shape}")
     if np.any(np.abs(s) > 1):
         raise ValueError(f"every purity s_t must lie in [-1, 1], got max |s_t| = {np.abs(s).max()}")
+    return s
+
+
+def _check_profiles(s, T: int | None = None) -> np.ndarray:
+    """Purity profiles of shape (..., T), entries in [-1, 1] (T given: that many positions,
+    to match the weights)."""
+    s = check_array(s, "s")
+    if s.ndim == 0 or s.shape[-1] == 0 or (T is not None and s.shape[-1] != T):
+        wanted = "(..., T) with T >= 1" if T is None else f"(..., {T}) to match the weights"
+        raise ValueError(f"s must have shape {wanted}, got {s.shape}")
+    if np.any(np.abs(s) > 1):
+        raise ValueError("every purity s_t must lie in [-1, 1]")
     return s
 
 
@@ -122,13 +135,39 @@ def label_snr(weights, s):
     1.64
     """
     w = check_weights(weights)
-    s = check_array(s, "s")
-    if s.ndim == 0 or s.shape[-1] != w.size:
-        raise ValueError(f"s must have shape (..., {w.size}) to match the weights, got {s.shape}")
-    if np.any(np.abs(s) > 1):
-        raise ValueError("every purity s_t must lie in [-1, 1]")
+    s = _check_profiles(s, w.size)
     kappa = w @ w
     out = 1.0 + ((s @ w) ** 2 - (s**2) @ (w**2)) / kappa
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def label_max_snr(s):
+    r"""The best α/κ any pooling reaches under the label model: :math:`\lambda_{max}(R)`.
+
+    With :math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)`, the maximum of
+    :math:`w^\top R w / w^\top w` over weights is the top eigenvalue of R (the optimal
+    weights are its eigenvector, :func:`label_model_optimum`). Vectorised over profiles,
+    like :func:`label_snr`.
+
+    Parameters
+    ----------
+    s : array_like, shape (..., T)
+        Purity profiles, entries in [-1, 1]; one without two non-zero purities has R = I.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape ``s.shape[:-1]``
+        :math:`\lambda_{max}(R)` of each profile (1 when R = I).
+
+    Examples
+    --------
+    >>> round(label_max_snr([0.6, 0.6]), 10)
+    1.36
+    """
+    s = _check_profiles(s)
+    T = s.shape[-1]
+    R = s[..., :, None] * s[..., None, :] + np.eye(T) * (1.0 - s**2)[..., None, :]
+    out = np.linalg.eigvalsh(R)[..., -1]
     return float(out) if np.ndim(out) == 0 else out
 
 

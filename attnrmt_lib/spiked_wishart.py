@@ -42,6 +42,7 @@ from scipy.optimize import brentq
 from ._validation import check_int, check_nonnegative, check_positive
 from .bai_yao import mp_stieltjes
 from .resolvent import contour_integral, mp_stieltjes_transform
+from .sampling import as_generator
 
 __all__ = [
     "SpikedWishart",
@@ -116,7 +117,7 @@ def spiked_wishart(d: int, gamma: float, rho: float, *, seed=0) -> SpikedWishart
     gamma = check_positive(gamma, "gamma")
     rho = check_nonnegative(rho, "rho")
     N = max(1, round(d / gamma))
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     X = rng.standard_normal((N, d))
     X[:, 0] *= np.sqrt(1.0 + rho)
     values, vectors = np.linalg.eigh(X.T @ X / N)

@@ -223,3 +223,22 @@ def test_the_private_import_check_catches_a_violation(tmp_path, monkeypatch):
     monkeypatch.setitem(MODULES, "attnrmt_lib.fake_module", fake)
     with pytest.raises(AssertionError, match="_check_rho"):
         test_no_module_imports_another_modules_private_names("attnrmt_lib.fake_module")
+
+
+def _seeding_calls(source: str) -> list[int]:
+    """Lines that make a NumPy Generator or seed NumPy's global state."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("default_rng", "seed", "RandomState"):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_randomness_is_seeded_in_one_place():
+    """Every random draw starts at sampling.as_generator (a seed or a Generator, a clear
+    error for a bad seed): no other module makes its own Generator."""
+    offenders = {name: _seeding_calls(path.read_text()) for name, path in MODULES.items()
+                 if name != f"{PACKAGE}.sampling"}
+    assert not {name: lines for name, lines in offenders.items() if lines}
+    assert _seeding_calls("import numpy as np\nrng = np.random.default_rng(0)\n") == [2]

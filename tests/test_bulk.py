@@ -9,6 +9,7 @@ from scipy.integrate import quad
 
 import attnrmt_lib as arl
 from attnrmt_lib import bulk_atom, bulk_cdf, bulk_density, bulk_edges, mp_density, mp_edges
+from attnrmt_lib.bulk import upper_edge_bound, upper_edge_first_order
 
 from conftest import integrate_on_support
 
@@ -161,3 +162,32 @@ def test_upper_edge_closed_form_at_equal_ratios():
         s = (np.sqrt(delta**2 + 8 * delta) - delta) / 4
         assert arl.bulk_edges(delta, delta)[1] == pytest.approx((delta + s) * (1 + s) ** 2 / s,
                                                                 rel=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.1, 0.5, 2.0])
+def test_the_upper_edge_lies_below_the_product_of_the_mp_edges(gamma):
+    deltas = np.geomspace(1e-3, 5.0, 25)
+    upper = np.array([bulk_edges(d, gamma)[1] for d in deltas])
+    bound = upper_edge_bound(deltas, gamma)
+    assert np.all(upper <= bound * (1 + 1e-12))
+    assert np.all(bound - upper > 1e-6)  # strict: equality only as δ → 0
+    assert upper_edge_bound(0.5, gamma, kappa=3.0) == pytest.approx(3 * upper_edge_bound(0.5, gamma))
+
+
+@pytest.mark.parametrize("gamma", [0.1, 0.5, 2.0])
+def test_the_first_order_edge_is_exact_to_order_delta_squared(gamma):
+    """The remainder edge - first order, divided by δ², tends to a constant."""
+    deltas = np.array([1e-2, 1e-3, 1e-4])
+    upper = np.array([bulk_edges(d, gamma)[1] for d in deltas])
+    ratio = (upper - upper_edge_first_order(deltas, gamma)) / deltas**2
+    assert abs(ratio[-1] - ratio[-2]) < 0.05 * abs(ratio[-1]) + 1e-6
+    assert upper_edge_first_order(0.0, gamma) == pytest.approx(mp_edges(gamma)[1])
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan])
+def test_edge_approximations_refuse_a_bad_delta(bad):
+    with pytest.raises(ValueError, match="delta"):
+        upper_edge_bound(bad, 0.5)
+    if bad != 0.0:
+        with pytest.raises(ValueError, match="delta"):
+            upper_edge_first_order(bad, 0.5)

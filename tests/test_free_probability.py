@@ -226,3 +226,8 @@ def test_rank_deficient_factor_gives_the_atom_and_reproducibility():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_a_negative_seed_is_refused_by_name():
+    with pytest.raises(ValueError, match="seed must be None, an integer >= 0"):
+        wishart_product_spectrum(20, [0.5, 0.5], seed=-1)

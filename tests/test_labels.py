@@ -124,3 +124,20 @@ def test_label_model_optimum_still_imports_from_detection_with_a_warning():
     with pytest.warns(DeprecationWarning, match="attnrmt_lib.labels"):
         from attnrmt_lib.detection import label_model_optimum as old
     assert old is label_model_optimum
+
+
+def test_label_max_snr_is_the_optimum_and_bounds_every_weighting():
+    from attnrmt_lib.labels import label_max_snr, label_model_optimum
+    from attnrmt_lib.weights import harmonic_weights, mean_weights
+
+    T = 12
+    profiles = geometric_purity(T, 0.9, np.linspace(0.05, 1.0, 7))
+    best = label_max_snr(profiles)
+    assert best.shape == (7,)
+    for s, lam in zip(profiles, best):
+        assert lam == pytest.approx(label_model_optimum(s)[0], rel=1e-10)
+        for w in (mean_weights(T), harmonic_weights(T), np.random.default_rng(0).normal(size=T)):
+            assert label_snr(w, s) <= lam * (1 + 1e-12)
+    assert label_max_snr(np.zeros(T)) == pytest.approx(1.0)  # R = I
+    with pytest.raises(ValueError, match="purity"):
+        label_max_snr([0.5, 1.5])

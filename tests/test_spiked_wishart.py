@@ -147,3 +147,8 @@ def test_spiked_wishart_draw_is_reproducible_and_consistent():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_a_negative_seed_is_refused_by_name():
+    with pytest.raises(ValueError, match="seed must be None, an integer >= 0"):
+        spiked_wishart(20, 0.5, 1.0, seed=-1)

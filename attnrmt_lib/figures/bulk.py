@@ -11,7 +11,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from .._validation import check_array, check_positive
-from ..bulk import bulk_atom, bulk_density, bulk_edges
+from ..bulk import bulk_atom, bulk_density, bulk_edges, upper_edge_bound, upper_edge_first_order
 from ..critical_points import bulk_critical_points, bulk_inverse
 from ..marchenko_pastur import mp_atom, mp_density, mp_edges
 from ..simulation import SimulationResult
@@ -246,9 +246,9 @@ def plot_vocabulary_cost(delta: float, gamma: float, *, delta_max: float | None 
     ax_edge.plot(grid, edges[:, 0], color=THEORY, lw=1, alpha=0.6, label="lower edge")
     ax_edge.axhline(b, color="k", ls="--", lw=1, label=r"fresh tokens $(1\pm\sqrt{\gamma})^2$")
     ax_edge.axhline(a, color="k", ls="--", lw=1)
-    ax_edge.plot(grid, (1 + np.sqrt(grid)) ** 2 * b, color="0.5", ls=":",
+    ax_edge.plot(grid, upper_edge_bound(grid, gamma), color="0.5", ls=":",
                  label=r"bound $(1+\sqrt{\delta})^2(1+\sqrt{\gamma})^2$")
-    ax_edge.plot(grid, b * (1 + grid / np.sqrt(gamma)), color="0.5", ls="-.", lw=1,
+    ax_edge.plot(grid, upper_edge_first_order(grid, gamma), color="0.5", ls="-.", lw=1,
                  label=r"first order $(1+\sqrt{\gamma})^2(1+\delta/\sqrt{\gamma})$")
     ax_edge.plot([delta, delta], [lower, upper], "o", color=THEORY, ms=5)
     # The lower edge is small on this scale: an inset shows it.

@@ -11,10 +11,10 @@ from matplotlib.figure import Figure
 from ..causal import (causal_attention_limit, causal_weight_error, causal_weight_error_theory,
                       harmonic_threshold)
 from ..correlation import markov
-from ..labels import geometric_purity, label_model, label_snr
+from ..labels import geometric_purity, label_max_snr, label_model, label_snr
 from ..power_law import fit_power_law
 from ..spikes import overlap, thresholds, top_eigenvalue
-from ..weights import harmonic_weights, mean_weights, snr
+from ..weights import harmonic_weights, mean_weights, optimal_weights, snr
 from ._style import POPULATION, SAMPLE, THEORY, figure_axes, readable, twin_axes
 
 __all__ = ["plot_causal_weights", "plot_causal_weight_error", "plot_harmonic_gain",
@@ -224,9 +224,7 @@ def plot_causal_profile(tau: float = 0.0, r: float = 0.8, s0: float = 0.9, T: in
     w = harmonic_weights(T, tau)
     m = mean_weights(T)
     s = geometric_purity(T, s0, r)
-    R = label_model(s).R
-    _, vecs = np.linalg.eigh(R)
-    top = vecs[:, -1] * np.sign(vecs[:, -1].sum() or 1.0)
+    top = optimal_weights(label_model(s).R)
     # R = I (r = 0 or s0 = 0) makes every w optimal: show mean pooling then.
     opt = top / top.sum() if top.sum() > 1e-6 else m
     ax_w.plot(pos, w, "o-", ms=3.5, color=THEORY, label=rf"causal, $\tau$ = {tau:g}")
@@ -244,11 +242,9 @@ def plot_causal_profile(tau: float = 0.0, r: float = 0.8, s0: float = 0.9, T: in
     ax_w.legend(loc="upper right", fontsize="small")
     grid = np.linspace(0.0, 1.0, 201)
     profiles = geometric_purity(T, s0, grid)
-    Rs = (profiles[:, :, None] * profiles[:, None, :]
-          + np.eye(T) * (1.0 - profiles**2)[:, None, :])
     ax_g.plot(grid, label_snr(w, profiles), color=THEORY, label=rf"causal, $\tau$ = {tau:g}")
     ax_g.plot(grid, label_snr(m, profiles), "--", color="0.3", label="mean")
-    ax_g.plot(grid, np.linalg.eigvalsh(Rs)[:, -1], color=POPULATION, ls="-.",
+    ax_g.plot(grid, label_max_snr(profiles), color=POPULATION, ls="-.",
               label=r"optimal, $\lambda_{\max}(R)$")
     ax_g.axvline(r, color=SAMPLE, lw=1)
     r_star = harmonic_threshold(T, tau)
