@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import check_array, check_int, check_positive
+from ._validation import check_array, check_int, check_nonnegative_array, check_positive
 
 __all__ = ["bulk_density", "bulk_edges", "bulk_atom", "bulk_cdf", "bulk_quadrature",
            "upper_edge_bound", "upper_edge_first_order"]
@@ -198,10 +198,10 @@ def upper_edge_bound(delta, gamma: float, kappa: float = 1.0):
     >>> round(float(upper_edge_bound(0.5, 0.5)), 5) >= bulk_edges(0.5, 0.5)[1]
     True
     """
-    delta = np.asarray(delta, dtype=float)
-    if np.any(~np.isfinite(delta)) or np.any(delta <= 0):
-        raise ValueError(f"delta must be finite and > 0, got {delta!r}")
-    _, gamma, kappa = _check_law(1.0, gamma, kappa)
+    delta = check_array(delta, "delta")
+    if np.any(delta <= 0):
+        raise ValueError(f"delta must be > 0, got min {delta.min()}")
+    gamma, kappa = check_positive(gamma, "gamma"), check_positive(kappa, "kappa")
     return kappa * (1.0 + np.sqrt(delta)) ** 2 * (1.0 + np.sqrt(gamma)) ** 2
 
 
@@ -219,10 +219,8 @@ def upper_edge_first_order(delta, gamma: float, kappa: float = 1.0):
     >>> abs(edge - float(upper_edge_first_order(1e-3, 0.5))) < 1e-5
     True
     """
-    delta = np.asarray(delta, dtype=float)
-    if np.any(~np.isfinite(delta)) or np.any(delta < 0):
-        raise ValueError(f"delta must be finite and >= 0, got {delta!r}")
-    _, gamma, kappa = _check_law(1.0, gamma, kappa)
+    delta = check_nonnegative_array(delta, "delta")
+    gamma, kappa = check_positive(gamma, "gamma"), check_positive(kappa, "kappa")
     return kappa * (1.0 + np.sqrt(gamma)) ** 2 * (1.0 + delta / np.sqrt(gamma))
 
 

@@ -56,6 +56,11 @@ def _check_profiles(s, T: int | None = None) -> np.ndarray:
     return s
 
 
+def _label_matrix(s: np.ndarray) -> np.ndarray:
+    r""":math:`R = ss^\top + \operatorname{diag}(1 - s_t^2)` of each profile (shape (..., T, T))."""
+    return s[..., :, None] * s[..., None, :] + np.eye(s.shape[-1]) * (1.0 - s**2)[..., None, :]
+
+
 def label_model(s) -> PositionalModel:
     r"""Sequence label ℓ = ±1; position t agrees with ℓ with probability (1 + s_t)/2.
 
@@ -73,7 +78,7 @@ def label_model(s) -> PositionalModel:
     [[1.0, 0.0], [0.0, 1.0]]
     """
     s = _check_purity(s)
-    R = np.outer(s, s) + np.diag(1.0 - s**2)
+    R = _label_matrix(s)
     return PositionalModel("label model", R, functools.partial(label_signs, s.copy()))
 
 
@@ -164,10 +169,7 @@ def label_max_snr(s):
     >>> round(label_max_snr([0.6, 0.6]), 10)
     1.36
     """
-    s = _check_profiles(s)
-    T = s.shape[-1]
-    R = s[..., :, None] * s[..., None, :] + np.eye(T) * (1.0 - s**2)[..., None, :]
-    out = np.linalg.eigvalsh(R)[..., -1]
+    out = np.linalg.eigvalsh(_label_matrix(_check_profiles(s)))[..., -1]
     return float(out) if np.ndim(out) == 0 else out
 
 

@@ -168,6 +168,14 @@ def wheel_license(path: Path) -> str:
 
 # ------------------------------------------------------------------------ wheels
 
+def _entry(arc: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time stamp and mode, deflated (reproducible archives)."""
+    info = zipfile.ZipInfo(arc, FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def _write_wheel(dest: Path, name: str, version: str, files: dict[str, bytes]) -> Path:
     """A wheel of ``files`` (archive name -> bytes, dist-info included but RECORD)."""
     dist_info = f"{name}-{version}.dist-info"
@@ -181,10 +189,7 @@ def _write_wheel(dest: Path, name: str, version: str, files: dict[str, bytes]) -
     path = dest / f"{name}-{version}-py3-none-any.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for arc, data in sorted(files.items()):
-            info = zipfile.ZipInfo(arc, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data)
+            z.writestr(_entry(arc), data)
     return path
 
 
@@ -279,10 +284,7 @@ def add_bytecode(archives: list[Path], bytecode: dict[str, bytes]) -> dict[str, 
                 if info.filename not in files:
                     dst.writestr(info, src.read(info))
             for name, data in sorted(files.items()):
-                info = zipfile.ZipInfo(name, FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                dst.writestr(info, data)
+                dst.writestr(_entry(name), data)
         tmp.replace(archive)
         digests[archive.name] = sha256(archive)
     return digests

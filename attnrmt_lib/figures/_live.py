@@ -196,7 +196,8 @@ class LiveFigure:
         params = inspect.signature(draw).parameters
         self.target = next((p for p in ("axes", "ax") if p in params), None)
         self.figure: Figure | None = None
-        self.panels: list = []
+        self.panels: list = []  # one axes per grid cell, drawn into by every frame
+        self.twins: list = []  # their twins (figures._style.twin_axes), kept between frames
         self._lock = threading.Lock()
 
     def _adopt(self, fig: Figure) -> None:
@@ -209,7 +210,7 @@ class LiveFigure:
         # The panels a figure function draws into: one axes per grid cell. A panel's twin
         # and its insets (figures._style.twin_axes, inset_axes) are kept too, emptied and
         # hidden until the function asks for them again.
-        seen, self.panels, self.twins = set(), [], []
+        seen, self.panels = set(), []
         for ax in fig.axes:
             key = self._cell(ax)
             if key is not None and key not in seen and ax.get_label() != "<colorbar>":
@@ -237,7 +238,8 @@ class LiveFigure:
             fig._suptitle = None
 
     def _place_new_axes(self) -> None:
-        """Axes a frame made (a twin) go where the first layout put their panel."""
+        """Axes a frame made (a ``twinx`` not made by ``twin_axes``) go where the first
+        layout put their panel."""
         places = {self._cell(ax): ax.get_position(original=True) for ax in self.panels}
         for ax in self.figure.axes:
             if ax not in self.panels and self._cell(ax) in places:
